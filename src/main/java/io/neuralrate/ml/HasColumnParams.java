@@ -1,0 +1,63 @@
+package io.neuralrate.ml;
+
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.param.StringArrayParam;
+
+/**
+ * Input and output columns. Param objects are created on each call: Spark identifies a Param by
+ * its parent's uid and its name, so equal instances serve as keys, and an interface can declare
+ * Params without instance fields.
+ */
+public interface HasColumnParams extends Params {
+    /** Param: the feature vector column (default "features"). @return the Param */
+    default Param<String> featuresCol() {
+        return new Param<>(this, "featuresCol", "feature vector column name (a Vector; optional with embeddingCols)");
+    }
+
+    /** Param: the label column (default "label"). @return the Param */
+    default Param<String> labelCol() {
+        return new Param<>(this, "labelCol", "label column name (numeric)");
+    }
+
+    /** Param: the output column (default "prediction"). @return the Param */
+    default Param<String> predictionCol() {
+        return new Param<>(this, "predictionCol", "prediction column name");
+    }
+
+    /** Param: optional per-row weight column; unset or empty means equal weights. @return the Param */
+    default Param<String> weightCol() {
+        return new Param<>(this, "weightCol", "weight column name; unset or empty means all rows weigh 1");
+    }
+
+    /** Param: integer index columns, each learned as an embedding table (default none). @return the Param */
+    default StringArrayParam embeddingCols() {
+        return new StringArrayParam(this, "embeddingCols",
+                "integer index columns (e.g. from StringIndexer), each learned as an embedding with a bias");
+    }
+
+    /** @return the feature column name */
+    default String getFeaturesCol() {
+        return getOrDefault(featuresCol());
+    }
+
+    /** @return the label column name */
+    default String getLabelCol() {
+        return getOrDefault(labelCol());
+    }
+
+    /** @return the prediction column name */
+    default String getPredictionCol() {
+        return getOrDefault(predictionCol());
+    }
+
+    /** @return the weight column name, or "" when rows are unweighted */
+    default String getWeightCol() {
+        return isDefined(weightCol()) ? getOrDefault(weightCol()) : "";
+    }
+
+    /** @return the embedding index columns */
+    default String[] getEmbeddingCols() {
+        return getOrDefault(embeddingCols());
+    }
+}

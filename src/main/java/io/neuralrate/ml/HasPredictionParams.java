@@ -1,0 +1,48 @@
+package io.neuralrate.ml;
+
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+
+/** How predictions are made for unseen indices and whether they are clipped to a range. */
+public interface HasPredictionParams extends Params {
+    /** The accepted cold-start strategies. */
+    String[] COLD_START_STRATEGIES = {"unknown", "nan", "drop"};
+
+    /**
+     * Param: what to do with an embedding index not seen in training (or null, or out of range):
+     * "unknown" (default) uses the learned unknown embedding, "nan" predicts NaN, "drop" drops the row.
+     *
+     * @return the Param
+     */
+    default Param<String> coldStartStrategy() {
+        return new Param<>(this, "coldStartStrategy",
+                "unseen embedding index: unknown (learned unknown embedding), nan, drop",
+                ParamChecks.oneOf("coldStartStrategy", COLD_START_STRATEGIES));
+    }
+
+    /** Param: lower bound to clip predictions to (default -infinity: none). @return the Param */
+    default DoubleParam minPrediction() {
+        return new DoubleParam(this, "minPrediction", "predictions below this are clipped to it (e.g. 1 for 1-5 stars)");
+    }
+
+    /** Param: upper bound to clip predictions to (default +infinity: none). @return the Param */
+    default DoubleParam maxPrediction() {
+        return new DoubleParam(this, "maxPrediction", "predictions above this are clipped to it (e.g. 5 for 1-5 stars)");
+    }
+
+    /** @return the cold-start strategy */
+    default String getColdStartStrategy() {
+        return getOrDefault(coldStartStrategy());
+    }
+
+    /** @return the lower clipping bound */
+    default double getMinPrediction() {
+        return (Double) getOrDefault(minPrediction());
+    }
+
+    /** @return the upper clipping bound */
+    default double getMaxPrediction() {
+        return (Double) getOrDefault(maxPrediction());
+    }
+}

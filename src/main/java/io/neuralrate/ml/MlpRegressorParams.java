@@ -1,0 +1,123 @@
+package io.neuralrate.ml;
+
+import io.neuralrate.nn.Activation;
+import io.neuralrate.nn.LossKind;
+import io.neuralrate.nn.OptimizerKind;
+import io.neuralrate.train.TrainingConfig;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.types.BooleanType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegralType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
+
+/** All Params shared by {@link MlpRegressor} and {@link MlpRegressionModel}, with their defaults and schema checks. */
+public interface MlpRegressorParams extends HasColumnParams, HasNetworkParams, HasTrainingParams, HasPredictionParams {
+
+    /** Sets every default; called from the constructors. */
+    default void setMlpDefaults() {
+        setDefault(featuresCol(), "features");
+        setDefault(labelCol(), "label");
+        setDefault(predictionCol(), "prediction");
+        setDefault(embeddingCols(), new String[0]);
+        setDefault(hiddenLayers(), new int[] {64, 32});
+        setDefault(activation(), "relu");
+        setDefault(dropout(), 0.0);
+        setDefault(embeddingDim(), 32);
+        setDefault(loss(), "mse");
+        setDefault(optimizer(), "adam");
+        setDefault(learningRate(), 1e-3);
+        setDefault(weightDecay(), 0.0);
+        setDefault(batchSize(), 256);
+        setDefault(maxEpochs(), 20);
+        setDefault(seed(), (long) getClass().getName().hashCode());
+        setDefault(validationFraction(), 0.1);
+        setDefault(earlyStoppingPatience(), 5);
+        setDefault(numWorkers(), 0);
+        setDefault(syncInterval(), 16);
+        setDefault(unknownIndexRate(), 0.01);
+        setDefault(checkpointInterval(), 1);
+        setDefault(coldStartStrategy(), "unknown");
+        setDefault(minPrediction(), Double.NEGATIVE_INFINITY);
+        setDefault(maxPrediction(), Double.POSITIVE_INFINITY);
+    }
+
+    /** Whether a features column is used: it is optional when embedding columns are given and it is absent. */
+    default boolean usesFeatures(StructType schema) {
+        return getEmbeddingCols().length == 0 || Arrays.asList(schema.fieldNames()).contains(getFeaturesCol());
+    }
+
+    /**
+     * Checks the input columns and returns the schema with the prediction column added.
+     *
+     * @param schema input schema
+     * @param fitting whether label/weight/validation columns are required (fit) or not (transform)
+     * @return the output schema
+     */
+    default StructType validateAndTransformSchema(StructType schema, boolean fitting) {
+        if (usesFeatures(schema)) {
+            requireColumn(schema, getFeaturesCol(), "featuresCol", "a Vector",
+                    t -> t.equals(SQLDataTypes.VectorType()));
+        }
+        for (String col : getEmbeddingCols()) {
+            requireColumn(schema, col, "embeddingCols", "an integer index (or a whole-valued numeric)",
+                    t -> t instanceof IntegralType || t instanceof NumericType);
+        }
+        if (fitting) {
+            requireColumn(schema, getLabelCol(), "labelCol", "numeric", t -> t instanceof NumericType);
+            if (!getWeightCol().isEmpty()) {
+                requireColumn(schema, getWeightCol(), "weightCol", "numeric", t -> t instanceof NumericType);
+            }
+            if (!getValidationIndicatorCol().isEmpty()) {
+                requireColumn(schema, getValidationIndicatorCol(), "validationIndicatorCol", "boolean",
+                        t -> t instanceof BooleanType);
+            }
+        }
+        if (Arrays.asList(schema.fieldNames()).contains(getPredictionCol())) {
+            throw new IllegalArgumentException("Output column '" + getPredictionCol() + "' already exists");
+        }
+        return schema.add(new StructField(getPredictionCol(), DataTypes.DoubleType, true,
+                org.apache.spark.sql.types.Metadata.empty()));
+    }
+
+    private static void requireColumn(StructType schema, String name, String param, String expected,
+                                      java.util.function.Predicate<DataType> ok) {
+        if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+            throw new IllegalArgumentException("Column '" + name + "' (" + param + ") is missing; the input has "
+                    + String.join(", ", schema.fieldNames()));
+        }
+        DataType type = schema.apply(name).dataType();
+        if (!ok.test(type)) {
+            throw new IllegalArgumentException("Column '" + name + "' (" + param + ") must be " + expected
+                    + " but is " + type.simpleString());
+        }
+    }
+
+    /** Translates the Params into the trainer's configuration. */
+    default TrainingConfig toTrainingConfig() {
+        return TrainingConfig.builder()
+                .hiddenLayers(getHiddenLayers())
+                .activation(Activation.fromParam(getActivation()))
+                .dropout((float) getDropout())
+                .embeddingDim(getEmbeddingDim())
+                .loss(LossKind.fromParam(getLoss()))
+                .optimizer(OptimizerKind.fromParam(getOptimizer()))
+                .learningRate((float) getLearningRate())
+                .weightDecay((float) getWeightDecay())
+                .batchSize(getBatchSize())
+                .maxEpochs(getMaxEpochs())
+                .seed(getSeed())
+                .validationFraction(getValidationFraction())
+                .earlyStoppingPatience(getEarlyStoppingPatience())
+                .numWorkers(getNumWorkers())
+                .syncInterval(getSyncInterval())
+                .unknownIndexRate(getUnknownIndexRate())
+                .checkpointDir(getCheckpointDir().isEmpty() ? null : getCheckpointDir())
+                .checkpointInterval(getCheckpointInterval())
+                .build();
+    }
+}

@@ -1,0 +1,83 @@
+package io.neuralrate.ml;
+
+import io.neuralrate.train.EpochStats;
+import io.neuralrate.train.TrainingResult;
+
+import java.io.Serializable;
+import java.util.List;
+
+/** What happened during a fit: per epoch the training loss, validation RMSE, wall time and throughput. */
+public final class MlpTrainingSummary implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<EpochStats> history;
+    private final int bestEpoch;
+    private final boolean stoppedEarly;
+    private final long trainingRows;
+    private final long validationRows;
+    private final int workers;
+
+    MlpTrainingSummary(TrainingResult result) {
+        this.history = List.copyOf(result.history());
+        this.bestEpoch = result.bestEpoch();
+        this.stoppedEarly = result.stoppedEarly();
+        this.trainingRows = result.trainingRows();
+        this.validationRows = result.validationRows();
+        this.workers = result.workers();
+    }
+
+    /** Per-epoch statistics, in order. @return the history */
+    public List<EpochStats> history() {
+        return history;
+    }
+
+    /** Number of epochs run. @return the count */
+    public int totalEpochs() {
+        return history.size();
+    }
+
+    /** Mean training objective per epoch (standardised label units). @return one value per epoch */
+    public double[] trainingLoss() {
+        return history.stream().mapToDouble(EpochStats::trainingLoss).toArray();
+    }
+
+    /** Validation RMSE per epoch in label units (NaN without validation rows). @return one value per epoch */
+    public double[] validationRmse() {
+        return history.stream().mapToDouble(EpochStats::validationRmse).toArray();
+    }
+
+    /** Wall seconds per epoch. @return one value per epoch */
+    public double[] epochSeconds() {
+        return history.stream().mapToDouble(EpochStats::seconds).toArray();
+    }
+
+    /** Training samples per second per epoch. @return one value per epoch */
+    public double[] samplesPerSecond() {
+        return history.stream().mapToDouble(EpochStats::samplesPerSecond).toArray();
+    }
+
+    /** The 1-based epoch whose parameters the model holds. @return the epoch */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** Whether early stopping ended training. @return true if stopped early */
+    public boolean stoppedEarly() {
+        return stoppedEarly;
+    }
+
+    /** Rows trained on. @return the count */
+    public long trainingRows() {
+        return trainingRows;
+    }
+
+    /** Rows held out for validation. @return the count */
+    public long validationRows() {
+        return validationRows;
+    }
+
+    /** Data-parallel workers used. @return the count */
+    public int workers() {
+        return workers;
+    }
+}

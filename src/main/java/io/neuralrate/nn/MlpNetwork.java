@@ -1,0 +1,152 @@
+package io.neuralrate.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.jni.JniUtils;
+
+import java.util.List;
+
+/**
+ * The rating network as native tensors: embedding tables and biases for the index columns, then
+ * a multilayer perceptron. It is written directly against tensors rather than as a DJL {@code
+ * Block}, because the trainer needs the parameters as a flat, ordered list it can move between
+ * JVMs, and because per-step overhead matters for networks this small.
+ *
+ * <p>The network owns a child {@link NDManager} holding its parameters; close it to free them.
+ * Intermediate tensors of a forward pass belong to the manager of the input tensors, so a caller
+ * that scopes its inputs in a sub-manager frees everything of that pass by closing it.
+ */
+public final class MlpNetwork implements AutoCloseable {
+    private final NetworkSpec spec;
+    private final NDManager manager;
+    private final NDArray[] params;
+
+    private MlpNetwork(NetworkSpec spec, NDManager manager, NDArray[] params) {
+        this.spec = spec;
+        this.manager = manager;
+        this.params = params;
+    }
+
+    /**
+     * Creates the network's tensors from parameter values.
+     *
+     * @param parent manager under which the parameters live
+     * @param spec the network's shape
+     * @param values parameter values in {@link NetworkSpec#parameterShapes()} order
+     * @param trainable whether the parameters record gradients
+     * @return the network (close it)
+     */
+    public static MlpNetwork create(NDManager parent, NetworkSpec spec, float[][] values, boolean trainable) {
+        spec.checkParameters(values);
+        NDManager manager = parent.newSubManager();
+        try {
+            List<long[]> shapes = spec.parameterShapes();
+            NDArray[] params = new NDArray[values.length];
+            for (int i = 0; i < values.length; i++) {
+                // manager.create copies the values, so the network never aliases the Java arrays.
+                params[i] = manager.create(values[i], new Shape(shapes.get(i)));
+                if (trainable) {
+                    params[i].setRequiresGradient(true);
+                }
+            }
+            return new MlpNetwork(spec, manager, params);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /** The network's shape. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** The parameter tensors, in layout order (for the optimizer). */
+    NDArray[] parameters() {
+        return params;
+    }
+
+    /** The manager that owns the parameters. */
+    NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Forward pass in standardised label units.
+     *
+     * @param features dense features {@code (batch, numFeatures)}, or null when there are none
+     * @param indices one int64 vector {@code (batch)} per embedding column, already mapped into
+     *     {@code [0, cardinality]} (the last row being "unknown")
+     * @param dropoutMask multiplicative mask {@code (batch, hiddenWidthSum)} already scaled by
+     *     1/(1-p), or null for no dropout
+     * @return predictions {@code (batch)}
+     */
+    public NDArray forwardStandardized(NDArray features, NDArray[] indices, NDArray dropoutMask) {
+        int numEmb = spec.numEmbeddings();
+        NDList inputs = new NDList(numEmb + 1);
+        if (features != null) {
+            inputs.add(features);
+        }
+        NDArray biasSum = null;
+        int p = 0;
+        for (int e = 0; e < numEmb; e++) {
+            inputs.add(Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow());
+            NDArray bias = Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow();
+            biasSum = biasSum == null ? bias : biasSum.add(bias);
+        }
+        NDArray x = inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(inputs, 1);
+        int maskOffset = 0;
+        for (int width : spec.hiddenLayers()) {
+            x = Linear.linear(x, params[p], params[p + 1]).singletonOrThrow();
+            p += 2;
+            x = spec.activation().apply(x);
+            if (dropoutMask != null) {
+                x = x.mul(dropoutMask.get(new NDIndex().addAllDim().addSliceDim(maskOffset, maskOffset + width)));
+            }
+            maskOffset += width;
+        }
+        NDArray out = Linear.linear(x, params[p], params[p + 1]).singletonOrThrow();
+        if (biasSum != null) {
+            out = out.add(biasSum);
+        }
+        return out.reshape(-1);
+    }
+
+    /**
+     * Predicts ratings (label units) for a batch, without recording gradients.
+     *
+     * @param features dense features {@code (batch, numFeatures)}, or null
+     * @param indices embedding indices as for {@link #forwardStandardized}
+     * @return predictions {@code (batch)}
+     */
+    public NDArray predict(NDArray features, NDArray[] indices) {
+        boolean wasRecording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return forwardStandardized(features, indices, null).mul(spec.labelScale()).add(spec.labelMean());
+        } finally {
+            JniUtils.setGradMode(wasRecording);
+        }
+    }
+
+    /** Copies the current parameter values back to Java arrays, in layout order. */
+    public float[][] parameterValues() {
+        float[][] values = new float[params.length][];
+        for (int i = 0; i < params.length; i++) {
+            values[i] = params[i].toFloatArray();
+        }
+        return values;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,167 @@
+package io.neuralrate.train;
+
+import io.neuralrate.nn.NetworkSpec;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Driver side of data-parallel training (see DESIGN.md, "How training runs").
+ *
+ * <p>The rows are repartitioned into one partition per worker and packed once into cached
+ * {@link DataBlock}s. Each round, the driver broadcasts the {@link ModelState}; every worker runs
+ * {@code syncInterval} mini-batches of its block from that state; {@code treeAggregate} brings
+ * the workers' states back and the driver averages them, weighted by samples. A lost task is
+ * simply rerun by Spark from the same broadcast and gives the same contribution. After each
+ * epoch the validation rows are scored on the executors; early stopping keeps the best
+ * parameters. The training data never reaches the driver.
+ */
+public final class DistributedTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+    private DistributedTrainer() {}
+
+    /**
+     * Trains a network.
+     *
+     * @param data rows holding the layout's columns, with a label
+     * @param layout how to read the rows
+     * @param config training settings
+     * @return the trained network and its history
+     */
+    public static TrainingResult fit(Dataset<Row> data, RowLayout layout, TrainingConfig config) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        int slots = sc.defaultParallelism();
+        int workers = config.numWorkers > 0 ? config.numWorkers : slots;
+        if (workers > slots) {
+            LOG.warn("numWorkers={} exceeds the {} task slots available now; the workers of each round run in "
+                    + "waves (slower, same result)", workers, slots);
+        }
+        JavaRDD<PackedPartition> packed = data.repartition(workers).javaRDD()
+                .mapPartitionsWithIndex((partition, rows) -> Collections.singletonList(
+                        PackedPartition.pack(rows, layout, config.validationFraction, config.seed, partition))
+                        .iterator(), true)
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            return train(sc, packed, layout, config, workers);
+        } finally {
+            packed.unpersist(false);
+        }
+    }
+
+    private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, RowLayout layout,
+                                        TrainingConfig config, int workers) {
+        BlockStats stats = BlockStats.of(packed, layout.numEmbeddings());
+        if (stats.trainingRows == 0) {
+            throw new IllegalArgumentException("No training rows: the input is empty"
+                    + (stats.validationRows > 0 ? " once the validation rows are set aside" : ""));
+        }
+        NetworkSpec spec = new NetworkSpec(layout.numFeatures(), config.hiddenLayers, config.activation,
+                config.dropout, stats.cardinalities(), config.embeddingDim, (float) stats.labelMean(),
+                (float) stats.labelScale());
+        LOG.info("Training {} on {} rows ({} validation) with {} workers, {} parameters", spec,
+                stats.trainingRows, stats.validationRows, workers, spec.parameterCount());
+
+        float[][] initial = spec.initialParameters(config.seed);
+        ModelState state = new ModelState(initial, ModelState.zeroState(config.optimizer.slots(), initial), 0);
+        long rowsPerRound = (long) config.syncInterval * config.batchSize;
+        int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
+
+        List<EpochStats> history = new ArrayList<>();
+        float[][] best = state.parameters;
+        double bestRmse = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        boolean stoppedEarly = false;
+        for (int epoch = 0; epoch < config.maxEpochs; epoch++) {
+            long start = System.nanoTime();
+            double lossSum = 0;
+            long samples = 0;
+            for (int round = 0; round < rounds; round++) {
+                RoundResult result = runRound(sc, packed, spec, config, state, epoch, round);
+                lossSum += result.lossSum();
+                samples += result.samples();
+                state = result.average(state);
+            }
+            double rmse = stats.validationRows > 0 ? validationRmse(sc, packed, spec, state.parameters) : Double.NaN;
+            double seconds = (System.nanoTime() - start) / 1e9;
+            EpochStats epochStats = new EpochStats(epoch + 1, lossSum / Math.max(1, samples), rmse, seconds,
+                    samples / Math.max(seconds, 1e-9));
+            history.add(epochStats);
+            LOG.info("epoch {}/{}: loss {} validation RMSE {} ({} s, {} samples/s)", epoch + 1, config.maxEpochs,
+                    String.format("%.5f", epochStats.trainingLoss()), String.format("%.5f", rmse),
+                    String.format("%.2f", seconds), String.format("%.0f", epochStats.samplesPerSecond()));
+            if (Double.isNaN(rmse)) {
+                best = state.parameters;
+                bestEpoch = epoch + 1;
+            } else if (rmse < bestRmse) {
+                bestRmse = rmse;
+                best = state.parameters;
+                bestEpoch = epoch + 1;
+            } else if (config.earlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= config.earlyStoppingPatience) {
+                stoppedEarly = epoch + 1 < config.maxEpochs;
+                LOG.info("Early stopping after epoch {}: best validation RMSE {} at epoch {}", epoch + 1,
+                        bestRmse, bestEpoch);
+                break;
+            }
+            if (!Double.isFinite(epochStats.trainingLoss())) {
+                throw new IllegalStateException("Training diverged at epoch " + (epoch + 1)
+                        + " (loss " + epochStats.trainingLoss() + "); lower learningRate");
+            }
+        }
+        return new TrainingResult(spec, best, history, bestEpoch, stoppedEarly, stats.trainingRows,
+                stats.validationRows, workers);
+    }
+
+    private static RoundResult runRound(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
+                                        TrainingConfig config, ModelState state, int epoch, int round) {
+        Broadcast<ModelState> broadcast = sc.broadcast(state);
+        try {
+            return packed.mapPartitionsWithIndex((partition, it) -> {
+                List<Tuple2<Integer, RoundResult.Contribution>> out = new ArrayList<>(1);
+                while (it.hasNext()) {
+                    DataBlock block = it.next().train;
+                    out.add(new Tuple2<>(partition, ShardTrainer.trainRound(block, spec, config,
+                            broadcast.value(), epoch, round, partition, taskThreads())));
+                }
+                return out.iterator();
+            }, true).treeAggregate(new RoundResult(), (r, c) -> r.add(c._1(), c._2()), RoundResult::merge, 2);
+        } finally {
+            broadcast.destroy(false);
+        }
+    }
+
+    private static double validationRmse(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
+                                         float[][] parameters) {
+        Broadcast<float[][]> broadcast = sc.broadcast(parameters);
+        try {
+            List<double[]> parts = packed.map(p -> ShardEvaluator.errors(p.validation, spec, broadcast.value(),
+                    taskThreads())).collect();
+            double sse = 0;
+            double n = 0;
+            for (double[] part : parts) { // summed in partition order: reproducible
+                sse += part[0];
+                n += part[2];
+            }
+            return Math.sqrt(sse / n);
+        } finally {
+            broadcast.destroy(false);
+        }
+    }
+
+    /** PyTorch threads for the current task: Spark's {@code spark.task.cpus}. */
+    static int taskThreads() {
+        TaskContext context = TaskContext.get();
+        return context == null ? 1 : Math.max(1, context.cpus());
+    }
+}

@@ -1,0 +1,117 @@
+package io.neuralrate.train;
+
+import java.io.Serializable;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The workers' results of one round, combined by {@code treeAggregate}.
+ *
+ * <p>Contributions are kept per partition and summed on the driver in partition order, because
+ * floating-point addition is not associative and Spark merges task results in completion order:
+ * this way the same seed, data and partitioning give bit-identical models.
+ */
+final class RoundResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** One worker's state after its share of the round. */
+    static final class Contribution implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final long samples;
+        final double lossSum;
+        final long steps;
+        final float[][] parameters;
+        final float[][][] optimizerState;
+
+        Contribution(long samples, double lossSum, long steps, float[][] parameters, float[][][] optimizerState) {
+            this.samples = samples;
+            this.lossSum = lossSum;
+            this.steps = steps;
+            this.parameters = parameters;
+            this.optimizerState = optimizerState;
+        }
+    }
+
+    private final TreeMap<Integer, Contribution> contributions = new TreeMap<>();
+
+    /** Adds a worker's contribution (seqOp). */
+    RoundResult add(int partition, Contribution c) {
+        if (c != null && c.samples > 0) {
+            contributions.put(partition, c);
+        }
+        return this;
+    }
+
+    /** Merges another partial result (combOp). */
+    RoundResult merge(RoundResult other) {
+        contributions.putAll(other.contributions);
+        return this;
+    }
+
+    long samples() {
+        long n = 0;
+        for (Contribution c : contributions.values()) {
+            n += c.samples;
+        }
+        return n;
+    }
+
+    double lossSum() {
+        double s = 0;
+        for (Contribution c : contributions.values()) {
+            s += c.lossSum;
+        }
+        return s;
+    }
+
+    /**
+     * The sample-weighted average of the workers' parameters and optimizer state; the step
+     * count advances by the most steps any worker took.
+     *
+     * @param previous the state broadcast at the start of the round
+     * @return the next state, or {@code previous} if no worker trained
+     */
+    ModelState average(ModelState previous) {
+        long total = samples();
+        if (total == 0) {
+            return previous;
+        }
+        float[][] params = weightedMean(previous.parameters, -1, total);
+        float[][][] state = new float[previous.optimizerState.length][][];
+        for (int s = 0; s < state.length; s++) {
+            state[s] = weightedMean(previous.optimizerState[s], s, total);
+        }
+        long steps = 0;
+        for (Contribution c : contributions.values()) {
+            steps = Math.max(steps, c.steps);
+        }
+        return new ModelState(params, state, previous.step + steps);
+    }
+
+    private float[][] weightedMean(float[][] shapeOf, int slot, long total) {
+        double[][] sums = new double[shapeOf.length][];
+        for (int i = 0; i < shapeOf.length; i++) {
+            sums[i] = new double[shapeOf[i].length];
+        }
+        for (Map.Entry<Integer, Contribution> e : contributions.entrySet()) {
+            Contribution c = e.getValue();
+            float[][] values = slot < 0 ? c.parameters : c.optimizerState[slot];
+            double w = (double) c.samples / total;
+            for (int i = 0; i < values.length; i++) {
+                float[] v = values[i];
+                double[] s = sums[i];
+                for (int j = 0; j < v.length; j++) {
+                    s[j] += w * v[j];
+                }
+            }
+        }
+        float[][] out = new float[sums.length][];
+        for (int i = 0; i < sums.length; i++) {
+            out[i] = new float[sums[i].length];
+            for (int j = 0; j < sums[i].length; j++) {
+                out[i][j] = (float) sums[i][j];
+            }
+        }
+        return out;
+    }
+}

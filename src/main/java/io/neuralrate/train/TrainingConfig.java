@@ -1,0 +1,209 @@
+package io.neuralrate.train;
+
+import io.neuralrate.nn.Activation;
+import io.neuralrate.nn.LossKind;
+import io.neuralrate.nn.OptimizerKind;
+
+import java.io.Serializable;
+
+/**
+ * Everything the distributed trainer needs to know about a fit, independent of Spark ML's Params
+ * (the Estimator translates its Params into one of these). Immutable; build with {@link #builder()}.
+ */
+public final class TrainingConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    final int[] hiddenLayers;
+    final Activation activation;
+    final float dropout;
+    final int embeddingDim;
+    final LossKind loss;
+    final OptimizerKind optimizer;
+    final float learningRate;
+    final float weightDecay;
+    final int batchSize;
+    final int maxEpochs;
+    final long seed;
+    final double validationFraction;
+    final int earlyStoppingPatience;
+    final int numWorkers;
+    final int syncInterval;
+    final double unknownIndexRate;
+    final String checkpointDir;
+    final int checkpointInterval;
+
+    private TrainingConfig(Builder b) {
+        hiddenLayers = b.hiddenLayers.clone();
+        activation = b.activation;
+        dropout = b.dropout;
+        embeddingDim = b.embeddingDim;
+        loss = b.loss;
+        optimizer = b.optimizer;
+        learningRate = b.learningRate;
+        weightDecay = b.weightDecay;
+        batchSize = b.batchSize;
+        maxEpochs = b.maxEpochs;
+        seed = b.seed;
+        validationFraction = b.validationFraction;
+        earlyStoppingPatience = b.earlyStoppingPatience;
+        numWorkers = b.numWorkers;
+        syncInterval = b.syncInterval;
+        unknownIndexRate = b.unknownIndexRate;
+        checkpointDir = b.checkpointDir;
+        checkpointInterval = b.checkpointInterval;
+    }
+
+    /** A builder with the product's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The number of training workers requested (0 = one per available task slot). */
+    public int numWorkers() {
+        return numWorkers;
+    }
+
+    /** A description of the settings that determine the trained model (for checkpoint matching). */
+    String fingerprint() {
+        return java.util.Arrays.toString(hiddenLayers) + activation + dropout + embeddingDim + loss + optimizer
+                + learningRate + weightDecay + batchSize + maxEpochs + seed + validationFraction
+                + earlyStoppingPatience + syncInterval + unknownIndexRate;
+    }
+
+    /** Builds a {@link TrainingConfig}. */
+    public static final class Builder {
+        private int[] hiddenLayers = {64, 32};
+        private Activation activation = Activation.RELU;
+        private float dropout;
+        private int embeddingDim = 32;
+        private LossKind loss = LossKind.MSE;
+        private OptimizerKind optimizer = OptimizerKind.ADAM;
+        private float learningRate = 1e-3f;
+        private float weightDecay;
+        private int batchSize = 256;
+        private int maxEpochs = 20;
+        private long seed = 42;
+        private double validationFraction = 0.1;
+        private int earlyStoppingPatience = 5;
+        private int numWorkers;
+        private int syncInterval = 16;
+        private double unknownIndexRate = 0.01;
+        private String checkpointDir;
+        private int checkpointInterval = 1;
+
+        private Builder() {}
+
+        /** Hidden layer widths. @param v widths @return this */
+        public Builder hiddenLayers(int[] v) {
+            hiddenLayers = v.clone();
+            return this;
+        }
+
+        /** Hidden activation. @param v activation @return this */
+        public Builder activation(Activation v) {
+            activation = v;
+            return this;
+        }
+
+        /** Dropout rate. @param v rate in [0,1) @return this */
+        public Builder dropout(float v) {
+            dropout = v;
+            return this;
+        }
+
+        /** Embedding width. @param v width @return this */
+        public Builder embeddingDim(int v) {
+            embeddingDim = v;
+            return this;
+        }
+
+        /** Objective. @param v loss @return this */
+        public Builder loss(LossKind v) {
+            loss = v;
+            return this;
+        }
+
+        /** Update rule. @param v optimizer @return this */
+        public Builder optimizer(OptimizerKind v) {
+            optimizer = v;
+            return this;
+        }
+
+        /** Learning rate. @param v rate @return this */
+        public Builder learningRate(float v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** Weight decay. @param v decay @return this */
+        public Builder weightDecay(float v) {
+            weightDecay = v;
+            return this;
+        }
+
+        /** Mini-batch size per worker. @param v size @return this */
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        /** Maximum number of epochs. @param v epochs @return this */
+        public Builder maxEpochs(int v) {
+            maxEpochs = v;
+            return this;
+        }
+
+        /** Random seed. @param v seed @return this */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Share of rows held out for validation (ignored with an indicator column). @param v fraction @return this */
+        public Builder validationFraction(double v) {
+            validationFraction = v;
+            return this;
+        }
+
+        /** Epochs without validation improvement before stopping (0 = never stop early). @param v epochs @return this */
+        public Builder earlyStoppingPatience(int v) {
+            earlyStoppingPatience = v;
+            return this;
+        }
+
+        /** Number of data-parallel workers (0 = one per task slot). @param v workers @return this */
+        public Builder numWorkers(int v) {
+            numWorkers = v;
+            return this;
+        }
+
+        /** Mini-batches each worker runs between parameter averages. @param v batches @return this */
+        public Builder syncInterval(int v) {
+            syncInterval = v;
+            return this;
+        }
+
+        /** Share of training indices replaced by "unknown" to train the cold-start embedding. @param v rate @return this */
+        public Builder unknownIndexRate(double v) {
+            unknownIndexRate = v;
+            return this;
+        }
+
+        /** Folder for training checkpoints (null = none). @param v folder @return this */
+        public Builder checkpointDir(String v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        /** Epochs between checkpoints. @param v epochs @return this */
+        public Builder checkpointInterval(int v) {
+            checkpointInterval = v;
+            return this;
+        }
+
+        /** Builds the config. @return the config */
+        public TrainingConfig build() {
+            return new TrainingConfig(this);
+        }
+    }
+}

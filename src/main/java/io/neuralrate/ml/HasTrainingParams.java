@@ -29,9 +29,10 @@ public interface HasTrainingParams extends Params {
         return new DoubleParam(this, "weightDecay", "weight decay (>= 0)", ParamChecks.nonNegative("weightDecay"));
     }
 
-    /** Param: mini-batch size per worker (default 256). @return the Param */
+    /** Param: rows per optimizer step, summed over the workers (default 256). @return the Param */
     default IntParam batchSize() {
-        return new IntParam(this, "batchSize", "mini-batch size per worker (> 0)", ParamChecks.positive("batchSize"));
+        return new IntParam(this, "batchSize", "rows per optimizer step, split evenly over the workers (> 0)",
+                ParamChecks.positive("batchSize"));
     }
 
     /** Param: maximum number of epochs (default 20). @return the Param */

@@ -75,7 +75,7 @@ public final class DistributedTrainer {
 
         float[][] initial = spec.initialParameters(config.seed);
         ModelState state = new ModelState(initial, ModelState.zeroState(config.optimizer.slots(), initial), 0);
-        long rowsPerRound = (long) config.syncInterval * config.batchSize;
+        long rowsPerRound = (long) config.syncInterval * config.workerBatchSize(workers);
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
 
         List<EpochStats> history = new ArrayList<>();
@@ -88,7 +88,7 @@ public final class DistributedTrainer {
             double lossSum = 0;
             long samples = 0;
             for (int round = 0; round < rounds; round++) {
-                RoundResult result = runRound(sc, packed, spec, config, state, epoch, round);
+                RoundResult result = runRound(sc, packed, spec, config, state, epoch, round, workers);
                 lossSum += result.lossSum();
                 samples += result.samples();
                 state = result.average(state);
@@ -124,7 +124,8 @@ public final class DistributedTrainer {
     }
 
     private static RoundResult runRound(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
-                                        TrainingConfig config, ModelState state, int epoch, int round) {
+                                        TrainingConfig config, ModelState state, int epoch, int round,
+                                        int workers) {
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return packed.mapPartitionsWithIndex((partition, it) -> {
@@ -132,7 +133,7 @@ public final class DistributedTrainer {
                 while (it.hasNext()) {
                     DataBlock block = it.next().train;
                     out.add(new Tuple2<>(partition, ShardTrainer.trainRound(block, spec, config,
-                            broadcast.value(), epoch, round, partition, taskThreads())));
+                            broadcast.value(), epoch, round, partition, workers, taskThreads())));
                 }
                 return out.iterator();
             }, true).treeAggregate(new RoundResult(), (r, c) -> r.add(c._1(), c._2()), RoundResult::merge, 2);

@@ -33,13 +33,14 @@ final class ShardTrainer {
      * @param epoch epoch number (0-based)
      * @param round round number within the epoch (0-based)
      * @param partition the worker's partition number
+     * @param workers number of workers sharing the global batch
      * @param threads PyTorch threads for this task
      * @return the worker's contribution, or null when it has no batches in this round
      */
     static RoundResult.Contribution trainRound(DataBlock block, NetworkSpec spec, TrainingConfig config,
                                                ModelState state, int epoch, int round, int partition,
-                                               int threads) {
-        int batchSize = config.batchSize;
+                                               int workers, int threads) {
+        int batchSize = config.workerBatchSize(workers);
         long firstRow = (long) round * config.syncInterval * batchSize;
         if (firstRow >= block.rows) {
             return null;

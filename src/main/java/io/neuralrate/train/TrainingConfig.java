@@ -63,6 +63,18 @@ public final class TrainingConfig implements Serializable {
         return numWorkers;
     }
 
+    /**
+     * Each worker's share of the global mini-batch: {@code batchSize} is the number of rows per
+     * optimizer step summed over the workers, so the number of steps per epoch, and so the
+     * accuracy reached, does not depend on how many workers share the work.
+     *
+     * @param workers number of workers
+     * @return rows per worker and step (at least 1)
+     */
+    int workerBatchSize(int workers) {
+        return Math.max(1, (batchSize + workers - 1) / workers);
+    }
+
     /** A description of the settings that determine the trained model (for checkpoint matching). */
     String fingerprint() {
         return java.util.Arrays.toString(hiddenLayers) + activation + dropout + embeddingDim + loss + optimizer
@@ -141,7 +153,7 @@ public final class TrainingConfig implements Serializable {
             return this;
         }
 
-        /** Mini-batch size per worker. @param v size @return this */
+        /** Global mini-batch size (rows per step, summed over workers). @param v size @return this */
         public Builder batchSize(int v) {
             batchSize = v;
             return this;

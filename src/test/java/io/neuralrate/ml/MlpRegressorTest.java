@@ -1,12 +1,35 @@
 package io.neuralrate.ml;
 
 import io.neuralrate.SparkTestSupport;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.tuning.CrossValidator;
+import org.apache.spark.ml.tuning.CrossValidatorModel;
+import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MlpRegressorTest {
@@ -27,8 +50,213 @@ class MlpRegressorTest {
                 .setLearningRate(3e-3).setBatchSize(128).fit(train);
         double rmse = SparkTestSupport.rmse(model.transform(test), "label", "prediction");
         double std = SparkTestSupport.std(test, "label");
-        System.out.printf("non-linear: RMSE %.4f, label std %.4f, epochs %d%n", rmse, std,
-                model.summary().totalEpochs());
+        System.out.printf("non-linear: RMSE %.4f, label std (= mean-predictor RMSE) %.4f%n", rmse, std);
         assertTrue(rmse < 0.3 * std, "RMSE " + rmse + " should be below 0.3 x std " + std);
+        MlpTrainingSummary summary = model.summary();
+        assertEquals(summary.totalEpochs(), summary.validationRmse().length);
+        assertTrue(summary.trainingLoss()[summary.totalEpochs() - 1] < summary.trainingLoss()[0]);
+        assertTrue(summary.samplesPerSecond()[0] > 0 && summary.epochSeconds()[0] > 0);
+        assertTrue(summary.validationRows() > 0 && summary.trainingRows() + summary.validationRows() == 8000);
+    }
+
+    @Test
+    void transformKeepsAllInputColumnsAndRows() {
+        MlpRegressionModel model = new MlpRegressor().setMaxEpochs(1).setHiddenLayers(new int[] {8}).fit(train);
+        Dataset<Row> scored = model.transform(test.withColumn("extra", org.apache.spark.sql.functions.lit("x")));
+        assertArrayEquals(new String[] {"features", "label", "extra", "prediction"}, scored.columns());
+        assertEquals(test.count(), scored.count());
+        assertEquals(0, scored.filter("isnan(prediction) or prediction is null").count());
+    }
+
+    @Test
+    void seedSettingTrainsThroughPipelineWithVectorAssembler() {
+        // The seed: 10 user + 10 item features concatenated -> Linear(20,32) -> ReLU -> Linear(32,1), MSE, Adam.
+        Random random = new Random(3);
+        List<Row> rows = new ArrayList<>();
+        StructType schema = new StructType();
+        for (int j = 0; j < 10; j++) {
+            schema = schema.add("u" + j, DataTypes.DoubleType);
+        }
+        for (int j = 0; j < 10; j++) {
+            schema = schema.add("i" + j, DataTypes.DoubleType);
+        }
+        schema = schema.add("rating", DataTypes.DoubleType);
+        for (int r = 0; r < 6000; r++) {
+            Object[] v = new Object[21];
+            double dot = 0;
+            for (int j = 0; j < 20; j++) {
+                v[j] = random.nextGaussian();
+            }
+            for (int j = 0; j < 10; j++) {
+                dot += (Double) v[j] * (Double) v[10 + j];
+            }
+            v[20] = 3 + Math.tanh(dot / 2) * 1.5 + 0.1 * random.nextGaussian();
+            rows.add(RowFactory.create(v));
+        }
+        Dataset<Row>[] split = spark.createDataFrame(rows, schema).randomSplit(new double[] {0.8, 0.2}, 5);
+        String[] inputs = java.util.Arrays.copyOf(schema.fieldNames(), 20);
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+            new VectorAssembler().setInputCols(inputs).setOutputCol("features"),
+            new MlpRegressor().setLabelCol("rating").setHiddenLayers(new int[] {32}).setOptimizer("adam")
+                    .setLoss("mse").setLearningRate(3e-3).setMaxEpochs(40).setSeed(11)});
+        PipelineModel model = pipeline.fit(split[0]);
+        double rmse = SparkTestSupport.rmse(model.transform(split[1]), "rating", "prediction");
+        double meanRmse = SparkTestSupport.std(split[1], "rating");
+        System.out.printf("seed setting: RMSE %.4f vs mean predictor %.4f%n", rmse, meanRmse);
+        assertTrue(rmse < 0.6 * meanRmse, "RMSE " + rmse + " vs mean predictor " + meanRmse);
+    }
+
+    @Test
+    void oneAndFourPartitionsReachTheSameAccuracy() {
+        double[] rmse = new double[2];
+        int[] workers = {1, 4};
+        for (int k = 0; k < 2; k++) {
+            // Trained to convergence (early stopping); batchSize is the global batch, split over the workers.
+            MlpRegressionModel model = new MlpRegressor().setNumWorkers(workers[k]).setMaxEpochs(300)
+                    .setEarlyStoppingPatience(10).setSeed(5).setLearningRate(3e-3).setBatchSize(128).fit(train);
+            rmse[k] = SparkTestSupport.rmse(model.transform(test), "label", "prediction");
+        }
+        System.out.printf("1 worker RMSE %.4f, 4 workers RMSE %.4f%n", rmse[0], rmse[1]);
+        assertEquals(rmse[0], rmse[1], 0.05 * rmse[0], "4-worker RMSE within 5% of 1-worker RMSE");
+    }
+
+    @Test
+    void sameSeedSameDataSamePartitionsGivesIdenticalPredictions() {
+        MlpRegressor mlp = new MlpRegressor().setNumWorkers(3).setMaxEpochs(3).setSeed(99).setDropout(0.1);
+        double[] first = predictions(mlp.fit(train));
+        double[] second = predictions(mlp.fit(train));
+        assertArrayEquals(first, second, 0.0);
+        double[] otherSeed = predictions(mlp.copy(ParamMap.empty()).setSeed(100).fit(train));
+        assertNotEquals(first[0], otherSeed[0]);
+    }
+
+    private static double[] predictions(MlpRegressionModel model) {
+        return model.transform(test).select("prediction").as(org.apache.spark.sql.Encoders.DOUBLE()).collectAsList()
+                .stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    @Test
+    void pipelineModelSaveAndLoadGivesIdenticalPredictionsInANewSession(@TempDir Path dir) throws Exception {
+        Dataset<Row> raw = train.selectExpr("features as f", "label");
+        Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+            new org.apache.spark.ml.feature.StandardScaler().setInputCol("f").setOutputCol("features"),
+            new MlpRegressor().setMaxEpochs(2).setHiddenLayers(new int[] {16, 8}).setMinPrediction(-3)});
+        PipelineModel model = pipeline.fit(raw);
+        String path = dir.resolve("model").toString();
+        model.write().overwrite().save(path);
+
+        SparkSession other = spark.newSession();
+        PipelineModel loaded = PipelineModel.load(path);
+        Dataset<Row> input = other.createDataFrame(test.selectExpr("features as f", "label").collectAsList(),
+                test.selectExpr("features as f", "label").schema());
+        double[] before = model.transform(input).select("prediction").as(org.apache.spark.sql.Encoders.DOUBLE())
+                .collectAsList().stream().mapToDouble(Double::doubleValue).toArray();
+        double[] after = loaded.transform(input).select("prediction").as(org.apache.spark.sql.Encoders.DOUBLE())
+                .collectAsList().stream().mapToDouble(Double::doubleValue).toArray();
+        assertArrayEquals(before, after, 0.0);
+        MlpRegressionModel mlp = (MlpRegressionModel) loaded.stages()[1];
+        assertEquals(-3.0, mlp.getMinPrediction());
+        assertArrayEquals(new int[] {16, 8}, mlp.getHiddenLayers());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("model/stages/1_" + mlp.uid() + "/data/network.nrmlp")));
+    }
+
+    @Test
+    void estimatorSavesAndLoadsItsParams(@TempDir Path dir) throws Exception {
+        MlpRegressor mlp = new MlpRegressor().setHiddenLayers(new int[] {7, 5}).setLearningRate(0.02).setLoss("huber")
+                .setEmbeddingCols(new String[] {"u", "i"});
+        String path = dir.resolve("est").toString();
+        mlp.save(path);
+        MlpRegressor loaded = MlpRegressor.load(path);
+        assertEquals(mlp.uid(), loaded.uid());
+        assertArrayEquals(new int[] {7, 5}, loaded.getHiddenLayers());
+        assertEquals(0.02, loaded.getLearningRate());
+        assertEquals("huber", loaded.getLoss());
+        assertArrayEquals(new String[] {"u", "i"}, loaded.getEmbeddingCols());
+    }
+
+    @Test
+    void crossValidatorPicksAModelOverHiddenLayersAndLearningRate() {
+        MlpRegressor mlp = new MlpRegressor().setMaxEpochs(4).setSeed(1);
+        ParamMap[] grid = new ParamGridBuilder()
+                .addGrid(mlp.hiddenLayers(), scala.jdk.javaapi.CollectionConverters.asScala(
+                        List.of(new int[] {4}, new int[] {32, 16})))
+                .addGrid(mlp.learningRate(), new double[] {1e-4, 3e-3})
+                .build();
+        RegressionEvaluator evaluator = new RegressionEvaluator().setMetricName("rmse");
+        CrossValidatorModel cv = new CrossValidator().setEstimator(mlp).setEstimatorParamMaps(grid)
+                .setEvaluator(evaluator).setNumFolds(2).setSeed(3).fit(train.limit(3000));
+        double[] metrics = cv.avgMetrics();
+        assertEquals(4, metrics.length);
+        for (double m : metrics) {
+            assertTrue(Double.isFinite(m) && m > 0);
+        }
+        MlpRegressionModel best = (MlpRegressionModel) cv.bestModel();
+        int bestIndex = 0;
+        for (int i = 1; i < metrics.length; i++) {
+            if (metrics[i] < metrics[bestIndex]) {
+                bestIndex = i;
+            }
+        }
+        assertArrayEquals((int[]) grid[bestIndex].apply(mlp.hiddenLayers()), best.getHiddenLayers());
+        assertEquals((Double) grid[bestIndex].apply(mlp.learningRate()), best.getLearningRate());
+        double testRmse = evaluator.evaluate(best.transform(test));
+        assertTrue(testRmse < SparkTestSupport.std(test, "label"));
+    }
+
+    @Test
+    void paramsAreValidatedWithAMessageNamingTheParam() {
+        MlpRegressor mlp = new MlpRegressor();
+        IllegalArgumentException lr = assertThrows(IllegalArgumentException.class, () -> mlp.setLearningRate(-1));
+        assertTrue(lr.getMessage().contains("learningRate") && lr.getMessage().contains("> 0"), lr.getMessage());
+        IllegalArgumentException hidden = assertThrows(IllegalArgumentException.class,
+                () -> mlp.setHiddenLayers(new int[0]));
+        assertTrue(hidden.getMessage().contains("hiddenLayers"), hidden.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> mlp.setOptimizer("rmsprop"));
+        assertThrows(IllegalArgumentException.class, () -> mlp.setDropout(1.0));
+        assertThrows(IllegalArgumentException.class, () -> mlp.setColdStartStrategy("guess"));
+    }
+
+    @Test
+    void everyParamIsVisibleExplainedAndCopied() {
+        MlpRegressor mlp = new MlpRegressor().setBatchSize(64);
+        String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols", "hiddenLayers",
+            "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay", "batchSize",
+            "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience", "numWorkers",
+            "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
+            "maxPrediction", "unknownIndexRate"};
+        String explained = mlp.explainParams();
+        for (String name : expected) {
+            assertTrue(mlp.hasParam(name), name);
+            assertTrue(explained.contains(name + ":"), name);
+        }
+        assertEquals(expected.length, mlp.params().length);
+        MlpRegressor copy = mlp.copy(new ParamMap().put(mlp.maxEpochs().w(3)));
+        assertEquals(64, copy.getBatchSize());
+        assertEquals(3, copy.getMaxEpochs());
+        assertEquals(20, mlp.getMaxEpochs());
+        assertEquals(mlp.uid(), copy.uid());
+    }
+
+    @Test
+    void missingOrWronglyTypedColumnsAreNamed() {
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> new MlpRegressor().setLabelCol("rating").fit(train));
+        assertTrue(missing.getMessage().contains("'rating'"), missing.getMessage());
+        Dataset<Row> wrong = train.selectExpr("features", "cast(label as string) as label");
+        IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+                () -> new MlpRegressor().fit(wrong));
+        assertTrue(type.getMessage().contains("'label'") && type.getMessage().contains("numeric"), type.getMessage());
+        Dataset<Row> badVector = spark.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, Double.NaN), 1.0)),
+                train.schema());
+        Exception nan = assertThrows(Exception.class, () -> new MlpRegressor().setMaxEpochs(1).fit(badVector));
+        assertTrue(rootMessage(nan).contains("'features'") && rootMessage(nan).contains("NaN"), rootMessage(nan));
+    }
+
+    static String rootMessage(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append(" | ");
+        }
+        return all.toString();
     }
 }

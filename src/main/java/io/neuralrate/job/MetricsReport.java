@@ -1,0 +1,77 @@
+package io.neuralrate.job;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.neuralrate.ml.MlpTrainingSummary;
+import io.neuralrate.train.EpochStats;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Writes a run's {@code metrics.json} and its training-curve picture. */
+final class MetricsReport {
+    private MetricsReport() {}
+
+    static void writeJson(FileSystem fs, String path, Map<String, Object> metrics) throws IOException {
+        try (FSDataOutputStream out = fs.create(new Path(path), true)) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue((OutputStream) out, metrics);
+        }
+    }
+
+    static List<Map<String, Object>> history(MlpTrainingSummary summary) {
+        List<Map<String, Object>> epochs = new ArrayList<>();
+        for (EpochStats e : summary.history()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epoch", e.epoch());
+            m.put("training_loss", e.trainingLoss());
+            m.put("validation_rmse", Double.isNaN(e.validationRmse()) ? null : e.validationRmse());
+            m.put("seconds", e.seconds());
+            m.put("samples_per_second", e.samplesPerSecond());
+            epochs.add(m);
+        }
+        return epochs;
+    }
+
+    /** Draws training loss and validation RMSE per epoch (two axes) as a PNG. */
+    static void writeCurve(FileSystem fs, String path, MlpTrainingSummary summary) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYSeries loss = new XYSeries("training loss (standardised)");
+        XYSeries rmse = new XYSeries("validation RMSE");
+        for (EpochStats e : summary.history()) {
+            loss.add(e.epoch(), e.trainingLoss());
+            if (!Double.isNaN(e.validationRmse())) {
+                rmse.add(e.epoch(), e.validationRmse());
+            }
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("NeuralRate training", "epoch", "training loss",
+                new XYSeriesCollection(loss), PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        if (rmse.getItemCount() > 0) {
+            NumberAxis right = new NumberAxis("validation RMSE");
+            right.setAutoRangeIncludesZero(false);
+            plot.setRangeAxis(1, right);
+            plot.setDataset(1, new XYSeriesCollection(rmse));
+            plot.mapDatasetToRangeAxis(1, 1);
+            plot.setRenderer(1, new XYLineAndShapeRenderer(true, true));
+        }
+        try (FSDataOutputStream out = fs.create(new Path(path), true)) {
+            ChartUtils.writeChartAsPNG(out, chart, 900, 500);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.neuralrate.job;
+
+import io.neuralrate.data.FeatureJoin;
+import io.neuralrate.data.Tables;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Scores (user_id, item_id) pairs with a saved model: joins the feature tables, runs the saved
+ * pipeline (feature assembly included) and writes ids, rating if present, and the prediction.
+ */
+public final class PredictJob {
+    private PredictJob() {}
+
+    /**
+     * Runs the job.
+     *
+     * @param spark the session
+     * @param config job configuration (feature tables and output root)
+     * @param modelPath a saved PipelineModel (a run's {@code model} folder)
+     * @param pairsPath Parquet with user_id and item_id (and optionally rating)
+     * @param outputRoot root of the scoring outputs; the output goes to {@code <outputRoot>/<runDate>/predictions}
+     * @param runDate the run's date
+     * @return the committed output folder
+     */
+    public static String run(SparkSession spark, JobConfig config, String modelPath, String pairsPath,
+                             String outputRoot, String runDate) {
+        PipelineModel model;
+        try {
+            model = PipelineModel.load(modelPath);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Cannot load the model at " + modelPath + ": " + e.getMessage(), e);
+        }
+        Dataset<Row> pairs = Tables.read(spark, "ratings", pairsPath);
+        Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
+        Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
+        Dataset<Row> joined = FeatureJoin.join(pairs, users, items);
+        List<String> keep = new ArrayList<>(List.of(Tables.USER_ID, Tables.ITEM_ID));
+        if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
+            keep.add(Tables.RATING);
+        }
+        keep.add("prediction");
+        Dataset<Row> predictions = model.transform(joined).selectExpr(keep.toArray(new String[0]));
+        OutputLayout out = OutputLayout.begin(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate);
+        try {
+            predictions.write().parquet(out.staged("predictions"));
+            out.commit();
+        } catch (RuntimeException e) {
+            out.abort();
+            throw e;
+        }
+        return out.finalPath();
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs a NeuralRate job through spark-submit.
+#
+#   ./submit.sh [spark-submit options] <train|predict|generate-sample-data|import-movielens> [job options]
+#
+# With SPARK_HOME set, $SPARK_HOME/bin/spark-submit is used. Without it, the Spark jars that the
+# Maven build places under target/spark/jars (an embedded local Spark) run
+# org.apache.spark.deploy.SparkSubmit directly, so only Java 17 and Maven are needed.
+# The application jar is built first if it is missing. --master defaults to local[*].
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+APP_JAR="$HERE/target/neuralrate-0.1.0-SNAPSHOT.jar"
+EMBEDDED_SPARK="$HERE/target/spark"
+MAIN_CLASS="io.neuralrate.job.NeuralRateCli"
+
+if [[ ! -f "$APP_JAR" || ( -z "${SPARK_HOME:-}" && ! -d "$EMBEDDED_SPARK/jars" ) ]]; then
+  echo "Building NeuralRate (first run)..." >&2
+  (cd "$HERE" && mvn -B -q -DskipTests package) >&2
+fi
+
+# spark-submit options come before the subcommand; all of them take a value except these flags.
+SPARK_ARGS=()
+HAS_MASTER=false
+while [[ $# -gt 0 && "$1" == -* ]]; do
+  case "$1" in
+    --verbose|-v|--supervise) SPARK_ARGS+=("$1"); shift ;;
+    --master) HAS_MASTER=true; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
+    --master=*) HAS_MASTER=true; SPARK_ARGS+=("$1"); shift ;;
+    --*=*) SPARK_ARGS+=("$1"); shift ;;
+    *) [[ $# -ge 2 ]] || { echo "spark-submit option $1 needs a value" >&2; exit 2; }
+       SPARK_ARGS+=("$1" "$2"); shift 2 ;;
+  esac
+done
+if [[ $# -eq 0 ]]; then
+  echo "usage: $0 [spark-submit options] <train|predict|generate-sample-data|import-movielens> [options]" >&2
+  exit 2
+fi
+$HAS_MASTER || SPARK_ARGS+=(--master "local[*]")
+
+export NEURALRATE_CONF="${NEURALRATE_CONF:-$HERE/conf/neuralrate.conf}"
+LOG_CONF="-Dlog4j2.configurationFile=file:$HERE/conf/log4j2.properties"
+
+if [[ -n "${SPARK_HOME:-}" ]]; then
+  exec "$SPARK_HOME/bin/spark-submit" --class "$MAIN_CLASS" \
+    --driver-java-options "$LOG_CONF" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"
+fi
+
+# The options Spark's own launcher adds for Java 17.
+JAVA_OPENS=(
+  --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
+)
+export SPARK_HOME="$EMBEDDED_SPARK" SPARK_SCALA_VERSION=2.13
+exec java -Xmx"${NEURALRATE_DRIVER_MEMORY:-2g}" "${JAVA_OPENS[@]}" "$LOG_CONF" \
+  -cp "$EMBEDDED_SPARK/jars/*" org.apache.spark.deploy.SparkSubmit \
+  --class "$MAIN_CLASS" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"

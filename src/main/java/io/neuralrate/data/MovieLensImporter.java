@@ -13,7 +13,9 @@ import java.util.List;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.split;
+import static org.apache.spark.sql.functions.when;
 
 /**
  * Converts the MovieLens files into the three NeuralRate tables: ML-100K ({@code u.user},
@@ -75,7 +77,7 @@ public final class MovieLensImporter {
                 col("f3").as("occupation"));
         List<Column> itemCols = new ArrayList<>();
         itemCols.add(col("f0").cast(DataTypes.IntegerType).as(Tables.ITEM_ID));
-        itemCols.add(regexp_extract(col("f2"), "(\\d{4})$", 1).cast(DataTypes.DoubleType).as("release_year"));
+        itemCols.add(year(col("f2"), "(\\d{4})$").as("release_year"));
         for (int g = 0; g < ML100K_GENRES.length; g++) {
             itemCols.add(col("f" + (5 + g)).cast(DataTypes.IntegerType).cast(DataTypes.BooleanType)
                     .as("genre_" + ML100K_GENRES[g]));
@@ -93,10 +95,16 @@ public final class MovieLensImporter {
                 col("f3").as("occupation"));
         Dataset<Row> items = fields(spark, new File(dir, "movies.dat"), "::").select(
                 col("f0").cast(DataTypes.IntegerType).as(Tables.ITEM_ID),
-                regexp_extract(col("f1"), "\\((\\d{4})\\)\\s*$", 1).cast(DataTypes.DoubleType).as("release_year"),
+                year(col("f1"), "\\((\\d{4})\\)\\s*$").as("release_year"),
                 element_at(split(col("f2"), "\\|"), 1).as("main_genre"))
                 .na().fill(1995.0, new String[] {"release_year"});
         return new MovieLensTables(users, items, readRatings(spark, dir, ratingsFile));
+    }
+
+    /** The year captured by {@code regex}, or null where there is none (some titles have no date). */
+    private static Column year(Column text, String regex) {
+        Column digits = regexp_extract(text, regex, 1);
+        return when(digits.equalTo(""), lit(null)).otherwise(digits).cast(DataTypes.DoubleType);
     }
 
     /** Splits each line of a text file into columns f0, f1, ... */

@@ -1,0 +1,104 @@
+package io.neuralrate.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The job end to end, through submit.sh and the real spark-submit entry, on the shipped sample data. */
+class JobIT {
+    @TempDir
+    static Path work;
+    static SparkSession spark;
+    static Path runDir;
+
+    @BeforeAll
+    static void trainOnce() throws Exception {
+        JobProcess.Result run = JobProcess.submit(Map.of(), "train", "--run-date", "2026-01-01",
+                "--set", "output.root=" + work.resolve("out"), "--set", "model.max-epochs=6");
+        assertEquals(0, run.exitCode(), run.output());
+        runDir = work.resolve("out/2026-01-01");
+        spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void trainWritesEveryOutput() throws Exception {
+        assertTrue(Files.exists(runDir.resolve(OutputLayout.SUCCESS)));
+        JsonNode metrics = new ObjectMapper().readTree(runDir.resolve("metrics.json").toFile());
+        double rmse = metrics.get("rmse").asDouble();
+        assertTrue(Double.isFinite(rmse) && rmse < metrics.get("mean_predictor_rmse").asDouble(), metrics.toString());
+        assertEquals(6, metrics.get("history").size());
+        Dataset<Row> predictions = spark.read().parquet(runDir.resolve("predictions").toString());
+        assertEquals(metrics.get("rows").get("holdout").asLong(), predictions.count());
+        assertArrayEquals(new String[] {"user_id", "item_id", "rating", "prediction"}, predictions.columns());
+        PipelineModel model = PipelineModel.load(runDir.resolve("model").toString());
+        assertTrue(model.stages().length > 1);
+        byte[] png = Files.readAllBytes(runDir.resolve("training-curve.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
+    }
+
+    @Test
+    void predictWithTheSavedModelReproducesTrainPredictions() throws Exception {
+        Dataset<Row> written = spark.read().parquet(runDir.resolve("predictions").toString());
+        Path pairs = work.resolve("pairs");
+        written.select("user_id", "item_id", "rating").write().parquet(pairs.toString());
+        JobProcess.Result run = JobProcess.submit(Map.of(), "predict", "--run-date", "2026-01-02",
+                "--model", runDir.resolve("model").toString(), "--input", pairs.toString(),
+                "--output-root", work.resolve("scores").toString());
+        assertEquals(0, run.exitCode(), run.output());
+        Dataset<Row> scored = spark.read().parquet(work.resolve("scores/2026-01-02/predictions").toString());
+        assertEquals(written.count(), scored.count());
+        long differing = written.as("a").join(scored.as("b"),
+                        written.col("user_id").equalTo(scored.col("user_id"))
+                                .and(written.col("item_id").equalTo(scored.col("item_id"))))
+                .filter("abs(a.prediction - b.prediction) > 1e-9").count();
+        assertEquals(0, differing);
+    }
+
+    @Test
+    void importMovieLens100k() throws Exception {
+        Path ml = JobProcess.BASEDIR.resolve("../shared/datasets/ml-100k").normalize();
+        assumeTrue(Files.exists(ml.resolve("u.data")), "MovieLens-100K not present at " + ml);
+        Path out = work.resolve("ml100k");
+        JobProcess.Result run = JobProcess.submit(Map.of(), "import-movielens", "--input", ml.toString(),
+                "--output", out.toString());
+        assertEquals(0, run.exitCode(), run.output());
+        assertEquals(943, spark.read().parquet(out.resolve("users").toString()).count());
+        assertEquals(1682, spark.read().parquet(out.resolve("items").toString()).count());
+        assertEquals(100000, spark.read().parquet(out.resolve("ratings").toString()).count());
+    }
+
+    @Test
+    void aFailedRunExitsNonZeroNamesTheProblemAndKeepsThePreviousOutput() throws Exception {
+        String before = Files.readString(runDir.resolve("metrics.json"));
+        JobProcess.Result run = JobProcess.submit(Map.of(), "train", "--run-date", "2026-01-01",
+                "--set", "output.root=" + work.resolve("out"), "--set", "input.ratings=/nonexistent/ratings");
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.output().contains("ratings table path does not exist: /nonexistent/ratings"), run.output());
+        assertEquals(before, Files.readString(runDir.resolve("metrics.json")));
+        assertTrue(Files.exists(runDir.resolve(OutputLayout.SUCCESS)));
+    }
+}

@@ -1,0 +1,95 @@
+package io.neuralrate.ml;
+
+import io.neuralrate.SparkTestSupport;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Embeddings learned from index columns, and each cold-start strategy for unseen users and items. */
+class ColdStartTest {
+    private static final StructType SCHEMA = new StructType().add("user", DataTypes.IntegerType)
+            .add("item", DataTypes.IntegerType).add("label", DataTypes.DoubleType);
+    private static SparkSession spark;
+    private static MlpRegressionModel model;
+    private static Dataset<Row> test;
+
+    @BeforeAll
+    static void fit() {
+        spark = SparkTestSupport.spark();
+        Random random = new Random(4);
+        double[] userBias = new double[60];
+        double[] itemBias = new double[40];
+        for (int u = 0; u < userBias.length; u++) {
+            userBias[u] = random.nextGaussian();
+        }
+        for (int i = 0; i < itemBias.length; i++) {
+            itemBias[i] = random.nextGaussian();
+        }
+        List<Row> train = new ArrayList<>();
+        List<Row> held = new ArrayList<>();
+        for (int r = 0; r < 12000; r++) {
+            int u = random.nextInt(50);
+            int i = random.nextInt(30);
+            (r % 5 == 0 ? held : train).add(RowFactory.create(u, i, 3 + userBias[u] + itemBias[i]
+                    + 0.1 * random.nextGaussian()));
+        }
+        // Unseen user (50..59), unseen item (30..39), both; and a null index.
+        held.add(RowFactory.create(55, 3, 3.0));
+        held.add(RowFactory.create(4, 35, 3.0));
+        held.add(RowFactory.create(57, 38, 3.0));
+        held.add(RowFactory.create(null, 3, 3.0));
+        model = new MlpRegressor().setFeaturesCol("none").setEmbeddingCols(new String[] {"user", "item"})
+                .setEmbeddingDim(8).setHiddenLayers(new int[] {16}).setMaxEpochs(15).setLearningRate(0.01)
+                .setSeed(2).setUnknownIndexRate(0.05).fit(spark.createDataFrame(train, SCHEMA));
+        test = spark.createDataFrame(held, SCHEMA).cache();
+    }
+
+    private static Dataset<Row> known() {
+        return test.filter("user < 50 AND item < 30");
+    }
+
+    @Test
+    void embeddingsAloneLearnUserAndItemEffects() {
+        double rmse = SparkTestSupport.rmse(model.transform(known()), "label", "prediction");
+        double std = SparkTestSupport.std(known(), "label");
+        assertTrue(rmse < 0.3 * std, "RMSE " + rmse + " vs label std " + std);
+    }
+
+    @Test
+    void unknownStrategyGivesFinitePredictionsForUnseenUserItemAndBoth() {
+        Dataset<Row> cold = model.setColdStartStrategy("unknown").transform(test)
+                .filter("user IS NULL OR user >= 50 OR item >= 30");
+        assertEquals(4, cold.count());
+        for (Row r : cold.collectAsList()) {
+            double p = r.getDouble(r.fieldIndex("prediction"));
+            assertTrue(Double.isFinite(p) && p > 0 && p < 6, "prediction " + p + " for " + r);
+        }
+    }
+
+    @Test
+    void nanStrategyGivesNanForUnseenAndNumbersForKnown() {
+        Dataset<Row> scored = model.setColdStartStrategy("nan").transform(test);
+        assertEquals(4, scored.filter("isnan(prediction)").count());
+        assertEquals(known().count(), scored.filter("NOT isnan(prediction)").count());
+        model.setColdStartStrategy("unknown");
+    }
+
+    @Test
+    void dropStrategyDropsExactlyTheUnseenRows() {
+        Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap()).setColdStartStrategy("drop")
+                .transform(test);
+        assertEquals(known().count(), scored.count());
+    }
+}

@@ -1,6 +1,5 @@
 package io.neuralrate.job;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -111,9 +110,5 @@ final class StandaloneCluster implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    static File logFile(Path dir, String name) {
-        return dir.resolve(name + ".log").toFile();
     }
 }

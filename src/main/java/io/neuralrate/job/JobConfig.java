@@ -3,6 +3,7 @@ package io.neuralrate.job;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
 
 import java.io.File;
 import java.util.List;
@@ -17,6 +18,17 @@ public final class JobConfig {
 
     private JobConfig(Config config) {
         this.config = config.getConfig("neuralrate");
+    }
+
+    /**
+     * A copy with one setting replaced.
+     *
+     * @param key a key under {@code neuralrate}
+     * @param value its new value (a string, number, boolean or list)
+     * @return the new configuration
+     */
+    public JobConfig with(String key, Object value) {
+        return new JobConfig(config.withValue(key, ConfigValueFactory.fromAnyRef(value)).atKey("neuralrate"));
     }
 
     /**
@@ -58,7 +70,7 @@ public final class JobConfig {
                 || value.matches("-?[0-9.eE+-]+|true|false")) {
             return value;
         }
-        return com.typesafe.config.ConfigValueFactory.fromAnyRef(value).render();
+        return ConfigValueFactory.fromAnyRef(value).render();
     }
 
     /** @param key a key under {@code neuralrate} @return its string value */

@@ -34,6 +34,12 @@ final class MetricsReport {
         }
     }
 
+    static void writeText(FileSystem fs, String path, String text) throws IOException {
+        try (FSDataOutputStream out = fs.create(new Path(path), true)) {
+            out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
     static List<Map<String, Object>> history(MlpTrainingSummary summary) {
         List<Map<String, Object>> epochs = new ArrayList<>();
         for (EpochStats e : summary.history()) {
@@ -43,6 +49,9 @@ final class MetricsReport {
             m.put("validation_rmse", Double.isNaN(e.validationRmse()) ? null : e.validationRmse());
             m.put("seconds", e.seconds());
             m.put("samples_per_second", e.samplesPerSecond());
+            m.put("rounds", e.rounds());
+            m.put("round_seconds", e.roundSeconds());
+            m.put("worker_compute_seconds", e.computeSeconds());
             epochs.add(m);
         }
         return epochs;

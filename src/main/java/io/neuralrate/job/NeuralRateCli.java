@@ -26,7 +26,7 @@ import java.util.concurrent.Callable;
 @Command(name = "neuralrate", mixinStandardHelpOptions = true, version = "NeuralRate 0.1.0",
         description = "Train and serve neural rating models on Apache Spark.",
         subcommands = {NeuralRateCli.Train.class, NeuralRateCli.Predict.class, NeuralRateCli.GenerateSampleData.class,
-            NeuralRateCli.ImportMovieLens.class})
+            NeuralRateCli.ImportMovieLens.class, NeuralRateCli.Scaling.class})
 public final class NeuralRateCli implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NeuralRateCli.class);
 
@@ -150,6 +150,31 @@ public final class NeuralRateCli implements Callable<Integer> {
         }
     }
 
+    @Command(name = "scaling", mixinStandardHelpOptions = true,
+            description = "Train the configured model once per worker count on the same data and report holdout "
+                    + "RMSE, epoch time, round overhead and bytes per round; writes "
+                    + "<output.root>/scaling/<run-date>/scaling.{md,json}.")
+    static final class Scaling implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--workers", split = ",", description = "worker counts, first is the reference "
+                + "(default: 1,2,4)")
+        int[] workers = {1, 2, 4};
+
+        @Override
+        public Integer call() {
+            for (int w : workers) {
+                if (w < 1) {
+                    throw new IllegalArgumentException("--workers must be positive counts, got " + w);
+                }
+            }
+            String out = ScalingJob.run(spark("scaling"), common.load(), common.runDate(), workers);
+            System.out.println("Scaling report written to " + out);
+            return 0;
+        }
+    }
+
     @Command(name = "generate-sample-data", mixinStandardHelpOptions = true,
             description = "Write synthetic users/items/ratings Parquet tables with planted structure.")
     static final class GenerateSampleData implements Callable<Integer> {
@@ -199,14 +224,22 @@ public final class NeuralRateCli implements Callable<Integer> {
                 + "e.g. u1.base for a fold)")
         String ratingsFile;
 
+        @Option(names = "--test-ratings-file", description = "a held-out ratings file (e.g. u1.test), written to "
+                + "test-ratings/ for input.test-ratings")
+        String testRatingsFile;
+
         @Option(names = "--output", required = true, description = "folder for users/, items/, ratings/")
         String output;
 
         @Override
         public Integer call() {
-            MovieLensImporter.MovieLensTables tables = MovieLensImporter.read(spark("import-movielens"), input,
-                    ratingsFile);
+            SparkSession spark = spark("import-movielens");
+            MovieLensImporter.MovieLensTables tables = MovieLensImporter.read(spark, input, ratingsFile);
             writeTables(output, tables.users(), tables.items(), tables.ratings());
+            if (testRatingsFile != null) {
+                MovieLensImporter.readRatings(spark, input, testRatingsFile).coalesce(1).write()
+                        .mode(SaveMode.Overwrite).parquet(output + "/test-ratings");
+            }
             System.out.println("MovieLens tables written to " + output);
             return 0;
         }

@@ -33,6 +33,23 @@ public final class TrainJob {
     private TrainJob() {}
 
     /**
+     * The joined training and holdout rows and the feature assembly planned for them.
+     *
+     * @param train training rows (ratings joined with features), cached
+     * @param test holdout rows, cached
+     * @param assembly feature assembly stages and the columns they use
+     * @param ratingCount rows of the ratings table
+     * @param missingFeatures ratings without user features, and without item features
+     */
+    record TrainingData(Dataset<Row> train, Dataset<Row> test, FeatureAssembly assembly, long ratingCount,
+                        long[] missingFeatures) {
+        void unpersist() {
+            train.unpersist();
+            test.unpersist();
+        }
+    }
+
+    /**
      * Runs the job.
      *
      * @param spark the session
@@ -42,52 +59,21 @@ public final class TrainJob {
      */
     public static String run(SparkSession spark, JobConfig config, String runDate) {
         long start = System.nanoTime();
-        Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
-        Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
-        Dataset<Row> ratings = Tables.read(spark, "ratings", config.string("input.ratings"));
-        Tables.requireColumn(ratings, "ratings", Tables.RATING, true);
-        long ratingCount = ratings.count();
-        if (ratingCount == 0) {
-            throw new IllegalArgumentException("The ratings table at " + config.string("input.ratings") + " is empty");
-        }
-        long[] missing = FeatureJoin.missingFeatures(ratings, users, items);
-        Dataset<Row> joined = FeatureJoin.join(ratings, users, items);
-
-        Set<String> exclude = new HashSet<>(config.strings("features.exclude"));
-        exclude.add(Tables.USER_ID);
-        exclude.add(Tables.ITEM_ID);
-        exclude.add(Tables.RATING);
-        FeatureAssembly assembly = FeatureAssembly.plan(joined, exclude, config.strings("features.columns"),
-                config.flag("features.standardize"), config.flag("features.id-embeddings"));
-        if (!assembly.featureColumns().isEmpty() && (missing[0] > 0 || missing[1] > 0)) {
-            // Rows without features cannot be assembled; the nightly job reports and skips them.
-            LOG.warn("{} ratings have no user features and {} no item features; they are left out of training",
-                    missing[0], missing[1]);
-            joined = joined.na().drop(assembly.featureColumns().toArray(new String[0]));
-        }
-        double testFraction = config.number("split.test-fraction");
-        Dataset<Row>[] split = joined.randomSplit(new double[] {1 - testFraction, testFraction},
-                config.longValue("split.seed"));
-        Dataset<Row> train = split[0].cache();
-        Dataset<Row> test = split[1].cache();
-
-        MlpRegressor regressor = JobModels.regressor(config, assembly);
-        List<PipelineStage> stages = new ArrayList<>(assembly.stages());
-        stages.add(regressor);
+        TrainingData data = prepare(spark, config);
         long fitStart = System.nanoTime();
-        PipelineModel model = new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(train);
+        PipelineModel model = fit(config, data);
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
-        MlpRegressionModel mlp = (MlpRegressionModel) model.stages()[model.stages().length - 1];
+        MlpRegressionModel mlp = mlpOf(model);
 
-        Dataset<Row> predictions = model.transform(test).select(Tables.USER_ID, Tables.ITEM_ID, Tables.RATING,
-                mlp.getPredictionCol()).cache();
-        Map<String, Object> metrics = evaluate(predictions, train, mlp.getPredictionCol());
+        Dataset<Row> predictions = model.transform(data.test()).select(Tables.USER_ID, Tables.ITEM_ID,
+                Tables.RATING, mlp.getPredictionCol()).cache();
+        Map<String, Object> metrics = evaluate(predictions, data.train(), mlp.getPredictionCol());
         metrics.put("run_date", runDate);
-        metrics.put("rows", Map.of("ratings", ratingCount, "training", train.count(), "holdout", test.count(),
-                "predictions", predictions.count(), "without_user_features", missing[0],
-                "without_item_features", missing[1]));
-        metrics.put("features", assembly.featureColumns());
-        metrics.put("embedding_columns", assembly.embeddingColumns());
+        metrics.put("rows", Map.of("ratings", data.ratingCount(), "training", data.train().count(), "holdout",
+                data.test().count(), "predictions", predictions.count(), "without_user_features",
+                data.missingFeatures()[0], "without_item_features", data.missingFeatures()[1]));
+        metrics.put("features", data.assembly().featureColumns());
+        metrics.put("embedding_columns", data.assembly().embeddingColumns());
         metrics.put("training", Map.of("epochs", mlp.summary().totalEpochs(), "best_epoch",
                 mlp.summary().bestEpoch(), "stopped_early", mlp.summary().stoppedEarly(), "workers",
                 mlp.summary().workers(), "network", mlp.networkSpec().toString()));
@@ -111,12 +97,74 @@ public final class TrainJob {
         }
         LOG.info("Holdout RMSE {} (mean predictor {}), MAE {}, R2 {}; output in {}", metrics.get("rmse"),
                 metrics.get("mean_predictor_rmse"), metrics.get("mae"), metrics.get("r2"), out.finalPath());
-        train.unpersist();
-        test.unpersist();
+        predictions.unpersist();
+        data.unpersist();
         return out.finalPath();
     }
 
-    private static Map<String, Object> evaluate(Dataset<Row> predictions, Dataset<Row> train, String predictionCol) {
+    /**
+     * Reads the configured tables, joins ratings with features, plans the feature assembly and
+     * sets the holdout aside ({@code input.test-ratings}, or a seeded random share).
+     *
+     * @param spark the session
+     * @param config job configuration
+     * @return the prepared rows
+     */
+    static TrainingData prepare(SparkSession spark, JobConfig config) {
+        Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
+        Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
+        Dataset<Row> ratings = Tables.read(spark, "ratings", config.string("input.ratings"));
+        Tables.requireColumn(ratings, "ratings", Tables.RATING, true);
+        long ratingCount = ratings.count();
+        if (ratingCount == 0) {
+            throw new IllegalArgumentException("The ratings table at " + config.string("input.ratings") + " is empty");
+        }
+        long[] missing = FeatureJoin.missingFeatures(ratings, users, items);
+        Dataset<Row> joined = FeatureJoin.join(ratings, users, items);
+
+        Set<String> exclude = new HashSet<>(config.strings("features.exclude"));
+        exclude.add(Tables.USER_ID);
+        exclude.add(Tables.ITEM_ID);
+        exclude.add(Tables.RATING);
+        FeatureAssembly assembly = FeatureAssembly.plan(joined, exclude, config.strings("features.columns"),
+                config.flag("features.standardize"), config.flag("features.id-embeddings"));
+        if (!assembly.featureColumns().isEmpty() && (missing[0] > 0 || missing[1] > 0)) {
+            // Rows without features cannot be assembled; the nightly job reports and skips them.
+            LOG.warn("{} ratings have no user features and {} no item features; they are left out of training",
+                    missing[0], missing[1]);
+            joined = joined.na().drop(assembly.featureColumns().toArray(new String[0]));
+        }
+        String testRatings = config.string("input.test-ratings");
+        if (testRatings.isEmpty()) {
+            double testFraction = config.number("split.test-fraction");
+            Dataset<Row>[] split = joined.randomSplit(new double[] {1 - testFraction, testFraction},
+                    config.longValue("split.seed"));
+            return new TrainingData(split[0].cache(), split[1].cache(), assembly, ratingCount, missing);
+        }
+        Dataset<Row> heldOut = Tables.read(spark, "test-ratings", testRatings);
+        Tables.requireColumn(heldOut, "test-ratings", Tables.RATING, true);
+        return new TrainingData(joined.cache(), FeatureJoin.join(heldOut, users, items).cache(), assembly,
+                ratingCount, missing);
+    }
+
+    /**
+     * Fits feature assembly + the configured {@link MlpRegressor} as one pipeline.
+     *
+     * @param config job configuration (its {@code model} section)
+     * @param data the prepared rows
+     * @return the fitted pipeline; its last stage is the {@link MlpRegressionModel}
+     */
+    static PipelineModel fit(JobConfig config, TrainingData data) {
+        List<PipelineStage> stages = new ArrayList<>(data.assembly().stages());
+        stages.add(JobModels.regressor(config, data.assembly()));
+        return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(data.train());
+    }
+
+    static MlpRegressionModel mlpOf(PipelineModel model) {
+        return (MlpRegressionModel) model.stages()[model.stages().length - 1];
+    }
+
+    static Map<String, Object> evaluate(Dataset<Row> predictions, Dataset<Row> train, String predictionCol) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         Dataset<Row> scored = predictions.filter("NOT isnan(" + predictionCol + ")");
         RegressionEvaluator evaluator = new RegressionEvaluator().setLabelCol(Tables.RATING)

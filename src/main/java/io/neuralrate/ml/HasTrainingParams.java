@@ -35,7 +35,7 @@ public interface HasTrainingParams extends Params {
                 ParamChecks.positive("batchSize"));
     }
 
-    /** Param: maximum number of epochs (default 20). @return the Param */
+    /** Param: maximum number of epochs (default 50). @return the Param */
     default IntParam maxEpochs() {
         return new IntParam(this, "maxEpochs", "maximum number of passes over the data (> 0)",
                 ParamChecks.positive("maxEpochs"));
@@ -71,7 +71,7 @@ public interface HasTrainingParams extends Params {
                 ParamChecks.nonNegative("numWorkers"));
     }
 
-    /** Param: mini-batches per worker between parameter averages (default 16). @return the Param */
+    /** Param: mini-batches per worker between parameter averages (default 64). @return the Param */
     default IntParam syncInterval() {
         return new IntParam(this, "syncInterval", "mini-batches each worker runs between parameter averages (> 0)",
                 ParamChecks.positive("syncInterval"));

@@ -33,12 +33,12 @@ public interface MlpRegressorParams extends HasColumnParams, HasNetworkParams, H
         setDefault(learningRate(), 1e-3);
         setDefault(weightDecay(), 0.0);
         setDefault(batchSize(), 256);
-        setDefault(maxEpochs(), 20);
+        setDefault(maxEpochs(), 50);
         setDefault(seed(), (long) getClass().getName().hashCode());
         setDefault(validationFraction(), 0.1);
         setDefault(earlyStoppingPatience(), 5);
         setDefault(numWorkers(), 0);
-        setDefault(syncInterval(), 16);
+        setDefault(syncInterval(), 64);
         setDefault(unknownIndexRate(), 0.01);
         setDefault(checkpointInterval(), 1);
         setDefault(coldStartStrategy(), "unknown");

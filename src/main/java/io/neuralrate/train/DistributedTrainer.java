@@ -7,6 +7,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ import java.util.List;
  */
 public final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+    private static final String DRAWN_VALIDATION = "__neuralrate_validation";
 
     private DistributedTrainer() {}
 
@@ -48,13 +50,19 @@ public final class DistributedTrainer {
             LOG.warn("numWorkers={} exceeds the {} task slots available now; the workers of each round run in "
                     + "waves (slower, same result)", workers, slots);
         }
-        JavaRDD<PackedPartition> packed = data.repartition(workers).javaRDD()
-                .mapPartitionsWithIndex((partition, rows) -> Collections.singletonList(
-                        PackedPartition.pack(rows, layout, config.validationFraction, config.seed, partition))
-                        .iterator(), true)
+        Dataset<Row> rows = data;
+        RowLayout rowLayout = layout;
+        if (!layout.hasValidationIndicator() && config.validationFraction > 0) {
+            // Drawn before the repartition, so the validation rows do not depend on the worker count.
+            rows = data.withColumn(DRAWN_VALIDATION, functions.rand(config.seed).lt(config.validationFraction));
+            rowLayout = layout.withValidationCol(rows.schema(), DRAWN_VALIDATION);
+        }
+        RowLayout packLayout = rowLayout;
+        JavaRDD<PackedPartition> packed = rows.repartition(workers).javaRDD()
+                .mapPartitions(it -> Collections.singletonList(PackedPartition.pack(it, packLayout)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            return train(sc, packed, layout, config, workers);
+            return train(sc, packed, rowLayout, config, workers);
         } finally {
             packed.unpersist(false);
         }
@@ -86,17 +94,20 @@ public final class DistributedTrainer {
         for (int epoch = 0; epoch < config.maxEpochs; epoch++) {
             long start = System.nanoTime();
             double lossSum = 0;
+            double computeSeconds = 0;
             long samples = 0;
             for (int round = 0; round < rounds; round++) {
                 RoundResult result = runRound(sc, packed, spec, config, state, epoch, round, workers);
                 lossSum += result.lossSum();
                 samples += result.samples();
+                computeSeconds += result.slowestWorkerSeconds();
                 state = result.average(state);
             }
+            double roundSeconds = (System.nanoTime() - start) / 1e9;
             double rmse = stats.validationRows > 0 ? validationRmse(sc, packed, spec, state.parameters) : Double.NaN;
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochStats epochStats = new EpochStats(epoch + 1, lossSum / Math.max(1, samples), rmse, seconds,
-                    samples / Math.max(seconds, 1e-9));
+                    samples / Math.max(seconds, 1e-9), rounds, roundSeconds, computeSeconds);
             history.add(epochStats);
             LOG.info("epoch {}/{}: loss {} validation RMSE {} ({} s, {} samples/s)", epoch + 1, config.maxEpochs,
                     String.format("%.5f", epochStats.trainingLoss()), String.format("%.5f", rmse),

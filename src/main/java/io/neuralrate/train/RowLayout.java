@@ -51,6 +51,17 @@ public final class RowLayout implements Serializable {
     }
 
     /**
+     * The same inputs in rows of {@code schema}, with {@code validationCol} as the validation indicator.
+     *
+     * @param schema the rows' schema (this layout's columns plus the indicator)
+     * @param validationCol boolean validation-indicator column
+     * @return the new layout
+     */
+    public RowLayout withValidationCol(StructType schema, String validationCol) {
+        return new RowLayout(schema, featuresCol, labelCol, weightCol, embeddingCols, validationCol, numFeatures);
+    }
+
+    /**
      * Describes where the inputs sit in rows of {@code schema}; null names mean "not present".
      *
      * @param schema the rows' schema

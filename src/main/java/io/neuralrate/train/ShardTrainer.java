@@ -45,6 +45,7 @@ final class ShardTrainer {
         if (firstRow >= block.rows) {
             return null;
         }
+        long startNanos = System.nanoTime();
         int rows = (int) Math.min((long) config.syncInterval * batchSize, block.rows - firstRow);
         RoundData data = gather(block, spec, config, epoch, round, partition, (int) firstRow, rows);
 
@@ -84,9 +85,22 @@ final class ShardTrainer {
                     }
                 }
                 return new RoundResult.Contribution(rows, lossSum, steps, network.parameterValues(),
-                        trainer.optimizerState());
+                        trainer.optimizerState(), rowCounts(data.indices, spec.embeddingCardinalities()),
+                        (System.nanoTime() - startNanos) / 1e9);
             }
         }
+    }
+
+    /** How often each embedding row (unknown row last) was looked up in the round. */
+    private static int[][] rowCounts(int[][] indices, int[] cardinalities) {
+        int[][] counts = new int[indices.length][];
+        for (int e = 0; e < indices.length; e++) {
+            counts[e] = new int[cardinalities[e] + 1];
+            for (int row : indices[e]) {
+                counts[e][row]++;
+            }
+        }
+        return counts;
     }
 
     /** A slice of a round tensor, moved into the step's scope so all its derived tensors die with it. */

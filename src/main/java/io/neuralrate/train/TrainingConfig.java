@@ -93,12 +93,12 @@ public final class TrainingConfig implements Serializable {
         private float learningRate = 1e-3f;
         private float weightDecay;
         private int batchSize = 256;
-        private int maxEpochs = 20;
+        private int maxEpochs = 50;
         private long seed = 42;
         private double validationFraction = 0.1;
         private int earlyStoppingPatience = 5;
         private int numWorkers;
-        private int syncInterval = 16;
+        private int syncInterval = 64;
         private double unknownIndexRate = 0.01;
         private String checkpointDir;
         private int checkpointInterval = 1;

@@ -111,9 +111,10 @@ class MlpRegressorTest {
         double[] rmse = new double[2];
         int[] workers = {1, 4};
         for (int k = 0; k < 2; k++) {
-            // Trained to convergence (early stopping); batchSize is the global batch, split over the workers.
+            // Default optimizer settings, trained to convergence (early stopping); batchSize is the global
+            // batch, split over the workers. (A 3x larger learning rate made both runs noisy: +-20% by seed.)
             MlpRegressionModel model = new MlpRegressor().setNumWorkers(workers[k]).setMaxEpochs(300)
-                    .setEarlyStoppingPatience(10).setSeed(5).setLearningRate(3e-3).setBatchSize(128).fit(train);
+                    .setEarlyStoppingPatience(10).setSeed(5).fit(train);
             rmse[k] = SparkTestSupport.rmse(model.transform(test), "label", "prediction");
         }
         System.out.printf("1 worker RMSE %.4f, 4 workers RMSE %.4f%n", rmse[0], rmse[1]);
@@ -233,7 +234,7 @@ class MlpRegressorTest {
         MlpRegressor copy = mlp.copy(new ParamMap().put(mlp.maxEpochs().w(3)));
         assertEquals(64, copy.getBatchSize());
         assertEquals(3, copy.getMaxEpochs());
-        assertEquals(20, mlp.getMaxEpochs());
+        assertEquals(50, mlp.getMaxEpochs());
         assertEquals(mlp.uid(), copy.uid());
     }
 

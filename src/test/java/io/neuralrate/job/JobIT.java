@@ -19,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The job end to end, through submit.sh and the real spark-submit entry, on the shipped sample data. */
 class JobIT {
@@ -80,8 +79,7 @@ class JobIT {
 
     @Test
     void importMovieLens100k() throws Exception {
-        Path ml = JobProcess.BASEDIR.resolve("../shared/datasets/ml-100k").normalize();
-        assumeTrue(Files.exists(ml.resolve("u.data")), "MovieLens-100K not present at " + ml);
+        Path ml = TestData.movieLens100k();
         Path out = work.resolve("ml100k");
         JobProcess.Result run = JobProcess.submit(Map.of(), "import-movielens", "--input", ml.toString(),
                 "--output", out.toString());

@@ -11,16 +11,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs {@code submit.sh} as a separate process, the way a user does, and captures its output. */
-final class JobProcess {
+final class JobProcess implements AutoCloseable {
     static final Path BASEDIR = Path.of(System.getProperty("neuralrate.basedir", ".")).toAbsolutePath();
 
     /** Exit status and combined output of a finished run. */
     record Result(int exitCode, String output) {
     }
 
-    private JobProcess() {}
+    private final Process process;
+    private final File log;
+    private final String description;
 
+    private JobProcess(Process process, File log, String description) {
+        this.process = process;
+        this.log = log;
+        this.description = description;
+    }
+
+    /** Runs {@code submit.sh args} to completion (at most 10 minutes). */
     static Result submit(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        try (JobProcess job = start(env, args)) {
+            return job.await();
+        }
+    }
+
+    /** Starts {@code submit.sh args} without waiting for it. */
+    static JobProcess start(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add("bash");
         command.add(BASEDIR.resolve("submit.sh").toString());
@@ -30,13 +46,46 @@ final class JobProcess {
         builder.environment().putAll(env);
         File log = Files.createTempFile("neuralrate-job", ".log").toFile();
         builder.redirectOutput(log);
-        Process process = builder.start();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("submit.sh did not finish in 10 minutes: " + String.join(" ", args));
+        return new JobProcess(builder.start(), log, String.join(" ", args));
+    }
+
+    /** The output so far. */
+    String output() throws IOException {
+        return Files.readString(log.toPath(), StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the output contains {@code marker}; fails if the job ends first or after the timeout. */
+    void awaitOutput(String marker, long timeoutSeconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!output().contains(marker)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("'" + marker + "' never appeared in the output of " + description
+                        + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")") + ":\n" + output());
+            }
+            Thread.sleep(20);
         }
-        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+    }
+
+    /** The processes of the job: the submit.sh shell and everything it started (the driver JVM). */
+    List<ProcessHandle> processTree() {
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        return all;
+    }
+
+    /** Waits for the job to end (at most 10 minutes). */
+    Result await() throws IOException, InterruptedException {
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            close();
+            throw new IllegalStateException("submit.sh did not finish in 10 minutes: " + description);
+        }
+        return new Result(process.exitValue(), output());
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
         log.delete();
-        return new Result(process.exitValue(), output);
     }
 }

@@ -22,7 +22,7 @@ final class StandaloneCluster implements AutoCloseable {
 
     StandaloneCluster(int workers, Path workDir) throws IOException, InterruptedException {
         this.sparkHome = JobProcess.BASEDIR.resolve("target/spark");
-        this.workDir = workDir;
+        this.workDir = Files.createDirectories(workDir);
         this.masterPort = freePort();
         try {
             start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
@@ -52,6 +52,16 @@ final class StandaloneCluster implements AutoCloseable {
                     .startsWith("app-")).forEach(dirs::add);
         }
         return dirs;
+    }
+
+    /** The executor JVMs running now: children of the workers whose main class is Spark's executor backend. */
+    List<ProcessHandle> executorProcesses() {
+        List<ProcessHandle> executors = new ArrayList<>();
+        for (Process p : processes) {
+            p.descendants().filter(h -> h.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+                    .forEach(executors::add);
+        }
+        return executors;
     }
 
     private void start(String name, String mainClass, String... args) throws IOException {

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
 @Command(name = "neuralrate", mixinStandardHelpOptions = true, version = "NeuralRate 0.1.0",
         description = "Train and serve neural rating models on Apache Spark.",
         subcommands = {NeuralRateCli.Train.class, NeuralRateCli.Predict.class, NeuralRateCli.GenerateSampleData.class,
-            NeuralRateCli.ImportMovieLens.class, NeuralRateCli.Scaling.class})
+            NeuralRateCli.ImportMovieLens.class, NeuralRateCli.Scaling.class,
+            NeuralRateCli.Benchmark.class})
 public final class NeuralRateCli implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NeuralRateCli.class);
 
@@ -171,6 +172,35 @@ public final class NeuralRateCli implements Callable<Integer> {
             }
             String out = ScalingJob.run(spark("scaling"), common.load(), common.runDate(), workers);
             System.out.println("Scaling report written to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "benchmark", mixinStandardHelpOptions = true,
+            description = "NeuralRate (features only; features + id embeddings), Spark ALS, FMRegressor and "
+                    + "LinearRegression on the canonical MovieLens-100K folds, each tuned on a holdout of the base "
+                    + "fold; writes <output.root>/benchmark/<run-date>/movielens-100k.{md,json}.")
+    static final class Benchmark implements Callable<Integer> {
+        @Mixin
+        Common common;
+
+        @Option(names = "--input", required = true, description = "the ML-100K folder (u1.base ... u5.test)")
+        String input;
+
+        @Option(names = "--folds", split = ",", description = "fold numbers (default: 1,2,3,4,5)")
+        int[] folds = {1, 2, 3, 4, 5};
+
+        @Option(names = "--max-epochs", description = "NeuralRate's epoch cap (early stopping decides; default 50)")
+        int maxEpochs = 50;
+
+        @Option(names = "--seed", description = "seed of the holdouts and the models (default 42)")
+        long seed = 42;
+
+        @Override
+        public Integer call() {
+            String out = MovieLensBenchmark.run(spark("benchmark"), input, folds, maxEpochs, seed, common.load(),
+                    common.runDate());
+            System.out.println("Benchmark written to " + out);
             return 0;
         }
     }

@@ -15,7 +15,11 @@ import java.util.List;
 
 /**
  * The rating network as native tensors: embedding tables and biases for the index columns, then
- * a multilayer perceptron. It is written directly against tensors rather than as a DJL {@code
+ * a multilayer perceptron over [features, embeddings], plus the per-index biases and the pairwise
+ * dot products of the embeddings (a factorization-machine term: with user and item columns, the
+ * matrix-factorization score). An MLP alone approximates that multiplicative user–item
+ * interaction poorly; with the dot product, MovieLens-100K u1 holdout RMSE went from 0.925 to
+ * (see MovieLensBenchmark). It is written directly against tensors rather than as a DJL {@code
  * Block}, because the trainer needs the parameters as a flat, ordered list it can move between
  * JVMs, and because per-step overhead matters for networks this small.
  *
@@ -95,11 +99,18 @@ public final class MlpNetwork implements AutoCloseable {
             inputs.add(features);
         }
         NDArray biasSum = null;
+        NDArray[] vectors = new NDArray[numEmb];
         int p = 0;
         for (int e = 0; e < numEmb; e++) {
-            inputs.add(Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow());
+            vectors[e] = Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow();
+            inputs.add(vectors[e]);
             NDArray bias = Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow();
             biasSum = biasSum == null ? bias : biasSum.add(bias);
+        }
+        for (int a = 0; a < numEmb; a++) {
+            for (int b = a + 1; b < numEmb; b++) {
+                biasSum = biasSum.add(vectors[a].mul(vectors[b]).sum(new int[] {1}, true));
+            }
         }
         NDArray x = inputs.size() == 1 ? inputs.get(0) : NDArrays.concat(inputs, 1);
         int maskOffset = 0;

@@ -22,8 +22,12 @@ import java.util.zip.CRC32;
  */
 public final class NetworkFile implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    /** The format version this code writes; readers refuse newer versions. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The format version this code writes and reads. Version 2 added the pairwise embedding dot
+     * product to the network's output; version 1 files hold the same tensors but meant a network
+     * without it, so they are refused rather than silently scored differently.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     private static final byte[] MAGIC = {'N', 'R', 'M', 'L', 'P'};
     private static final int MAX_TENSORS = 1 << 16;
@@ -100,9 +104,10 @@ public final class NetworkFile implements java.io.Serializable {
                 throw new IOException("File " + source + " is not a NeuralRate network file");
             }
             int version = data.readInt();
-            if (version < 1 || version > FORMAT_VERSION) {
+            if (version != FORMAT_VERSION) {
                 throw new IOException("Model file " + source + " has format version " + version
-                        + "; this NeuralRate reads versions 1.." + FORMAT_VERSION);
+                        + "; this NeuralRate reads version " + FORMAT_VERSION
+                        + (version < FORMAT_VERSION ? " (retrain the model with this version)" : ""));
             }
             NetworkSpec spec = readSpec(data);
             float[][] params = readTensors(data, source);

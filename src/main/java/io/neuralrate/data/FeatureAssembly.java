@@ -56,6 +56,12 @@ public final class FeatureAssembly {
     public static FeatureAssembly plan(Dataset<Row> joined, Set<String> exclude, Collection<String> include,
                                        boolean standardize, boolean idEmbeddings) {
         StructType schema = joined.schema();
+        for (String name : include) {
+            if (!java.util.Arrays.asList(schema.fieldNames()).contains(name)) {
+                throw new IllegalArgumentException("Feature column '" + name + "' is in neither the users nor the "
+                        + "items table (they have " + String.join(", ", schema.fieldNames()) + ")");
+            }
+        }
         FeatureAssembly plan = new FeatureAssembly();
         List<String> vectorInputs = new ArrayList<>();
         List<String> categoricals = new ArrayList<>();

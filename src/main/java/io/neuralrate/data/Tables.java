@@ -47,10 +47,12 @@ public final class Tables {
             throw new IllegalArgumentException("Cannot access the " + table + " table at " + path + ": " + e, e);
         }
         try {
-            return spark.read().parquet(path);
-        } catch (RuntimeException e) {
+            Dataset<Row> df = spark.read().parquet(path);
+            df.count(); // reads every file's footer: a truncated or foreign file fails here, named, not mid-job
+            return df;
+        } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared from Scala
             throw new IllegalArgumentException("Cannot read the " + table + " table at " + path
-                    + " as Parquet: " + e.getMessage(), e);
+                    + " as Parquet (corrupt or not Parquet): " + e.getMessage(), e);
         }
     }
 

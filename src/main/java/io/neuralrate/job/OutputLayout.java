@@ -1,6 +1,7 @@
 package io.neuralrate.job;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -45,10 +46,38 @@ public final class OutputLayout {
             Path rootPath = new Path(root);
             FileSystem fs = rootPath.getFileSystem(conf);
             OutputLayout layout = new OutputLayout(fs, fs.makeQualified(rootPath), runDate);
+            layout.recover();
             fs.mkdirs(layout.staging);
             return layout;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the output folder under " + root, e);
+        }
+    }
+
+    /**
+     * Cleans up after a run for the same date that was killed: a previous output it had moved aside
+     * but not yet replaced is put back, and its staging folder is removed. (One run per date at a
+     * time: a concurrent run's staging folder would be removed too.)
+     */
+    private void recover() throws IOException {
+        if (!fs.exists(root)) {
+            return;
+        }
+        String date = finalDir.getName();
+        for (FileStatus s : fs.listStatus(root)) {
+            String name = s.getPath().getName();
+            if (name.startsWith("_previous-" + date + "-")) {
+                if (!fs.exists(finalDir) && fs.exists(new Path(s.getPath(), SUCCESS))) {
+                    fs.rename(s.getPath(), finalDir);
+                } else {
+                    fs.delete(s.getPath(), true);
+                }
+            }
+        }
+        for (FileStatus s : fs.listStatus(root)) {
+            if (s.getPath().getName().startsWith("_staging-" + date + "-")) {
+                fs.delete(s.getPath(), true);
+            }
         }
     }
 

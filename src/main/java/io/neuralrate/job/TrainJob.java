@@ -2,6 +2,7 @@ package io.neuralrate.job;
 
 import io.neuralrate.data.FeatureAssembly;
 import io.neuralrate.data.FeatureJoin;
+import io.neuralrate.data.RowChecks;
 import io.neuralrate.data.Tables;
 import io.neuralrate.ml.MlpRegressionModel;
 import io.neuralrate.ml.MlpRegressor;
@@ -40,9 +41,10 @@ public final class TrainJob {
      * @param assembly feature assembly stages and the columns they use
      * @param ratingCount rows of the ratings table
      * @param missingFeatures ratings without user features, and without item features
+     * @param skipped rows dropped as invalid per table (input.invalid-rows = skip)
      */
     record TrainingData(Dataset<Row> train, Dataset<Row> test, FeatureAssembly assembly, long ratingCount,
-                        long[] missingFeatures) {
+                        long[] missingFeatures, Map<String, Long> skipped) {
         void unpersist() {
             train.unpersist();
             test.unpersist();
@@ -71,7 +73,8 @@ public final class TrainJob {
         metrics.put("run_date", runDate);
         metrics.put("rows", Map.of("ratings", data.ratingCount(), "training", data.train().count(), "holdout",
                 data.test().count(), "predictions", predictions.count(), "without_user_features",
-                data.missingFeatures()[0], "without_item_features", data.missingFeatures()[1]));
+                data.missingFeatures()[0], "without_item_features", data.missingFeatures()[1],
+                "skipped_invalid", data.skipped()));
         metrics.put("features", data.assembly().featureColumns());
         metrics.put("embedding_columns", data.assembly().embeddingColumns());
         metrics.put("training", Map.of("epochs", mlp.summary().totalEpochs(), "best_epoch",
@@ -119,7 +122,8 @@ public final class TrainJob {
         if (ratingCount == 0) {
             throw new IllegalArgumentException("The ratings table at " + config.string("input.ratings") + " is empty");
         }
-        long[] missing = FeatureJoin.missingFeatures(ratings, users, items);
+        Map<String, Long> skipped = new LinkedHashMap<>();
+        ratings = checkRatings(ratings, "ratings", config, skipped);
         Dataset<Row> joined = FeatureJoin.join(ratings, users, items);
 
         Set<String> exclude = new HashSet<>(config.strings("features.exclude"));
@@ -128,6 +132,19 @@ public final class TrainJob {
         exclude.add(Tables.RATING);
         FeatureAssembly assembly = FeatureAssembly.plan(joined, exclude, config.strings("features.columns"),
                 config.flag("features.standardize"), config.flag("features.id-embeddings"));
+        boolean skip = skipInvalid(config);
+        RowChecks.Outcome validUsers = RowChecks.check(users, "users", List.of(Tables.USER_ID),
+                assembly.featureColumns(), null, 0, 0, skip);
+        RowChecks.Outcome validItems = RowChecks.check(items, "items", List.of(Tables.ITEM_ID),
+                assembly.featureColumns(), null, 0, 0, skip);
+        skipped.put("users", validUsers.skipped());
+        skipped.put("items", validItems.skipped());
+        if (validUsers.skipped() > 0 || validItems.skipped() > 0) {
+            users = validUsers.valid();
+            items = validItems.valid();
+            joined = FeatureJoin.join(ratings, users, items);
+        }
+        long[] missing = FeatureJoin.missingFeatures(ratings, users, items);
         if (!assembly.featureColumns().isEmpty() && (missing[0] > 0 || missing[1] > 0)) {
             // Rows without features cannot be assembled; the nightly job reports and skips them.
             LOG.warn("{} ratings have no user features and {} no item features; they are left out of training",
@@ -139,12 +156,32 @@ public final class TrainJob {
             double testFraction = config.number("split.test-fraction");
             Dataset<Row>[] split = joined.randomSplit(new double[] {1 - testFraction, testFraction},
                     config.longValue("split.seed"));
-            return new TrainingData(split[0].cache(), split[1].cache(), assembly, ratingCount, missing);
+            return new TrainingData(split[0].cache(), split[1].cache(), assembly, ratingCount, missing, skipped);
         }
         Dataset<Row> heldOut = Tables.read(spark, "test-ratings", testRatings);
         Tables.requireColumn(heldOut, "test-ratings", Tables.RATING, true);
+        heldOut = checkRatings(heldOut, "test-ratings", config, skipped);
         return new TrainingData(joined.cache(), FeatureJoin.join(heldOut, users, items).cache(), assembly,
-                ratingCount, missing);
+                ratingCount, missing, skipped);
+    }
+
+    private static boolean skipInvalid(JobConfig config) {
+        String policy = config.string("input.invalid-rows");
+        if (!policy.equals("fail") && !policy.equals("skip")) {
+            throw new IllegalArgumentException("input.invalid-rows must be fail or skip, got '" + policy + "'");
+        }
+        return policy.equals("skip");
+    }
+
+    /** Ids and rating present and finite, the rating within model.rating-range (when set). */
+    private static Dataset<Row> checkRatings(Dataset<Row> ratings, String table, JobConfig config,
+                                             Map<String, Long> skipped) {
+        List<Double> range = config.numbers("model.rating-range");
+        RowChecks.Outcome outcome = RowChecks.check(ratings, table, List.of(Tables.USER_ID, Tables.ITEM_ID),
+                List.of(Tables.USER_ID, Tables.ITEM_ID, Tables.RATING), range.size() == 2 ? Tables.RATING : null,
+                range.size() == 2 ? range.get(0) : 0, range.size() == 2 ? range.get(1) : 0, skipInvalid(config));
+        skipped.put(table, outcome.skipped());
+        return outcome.valid();
     }
 
     /**

@@ -16,6 +16,7 @@ import scala.Tuple2;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Driver side of data-parallel training (see DESIGN.md, "How training runs").
@@ -91,7 +92,22 @@ public final class DistributedTrainer {
         double bestRmse = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
         boolean stoppedEarly = false;
-        for (int epoch = 0; epoch < config.maxEpochs; epoch++) {
+        String fingerprint = config.fingerprint() + "|" + spec + "|label " + spec.labelMean() + "/"
+                + spec.labelScale() + "|rows " + stats.trainingRows + "/" + stats.validationRows + "|workers " + workers;
+        if (config.checkpointDir != null) {
+            Optional<Checkpoint> resumed = Checkpoint.latest(sc.hadoopConfiguration(), config.checkpointDir,
+                    fingerprint);
+            if (resumed.isPresent()) {
+                Checkpoint c = resumed.get();
+                state = c.state;
+                best = c.best;
+                bestRmse = c.bestRmse;
+                bestEpoch = c.bestEpoch;
+                history.addAll(c.history);
+                LOG.info("Resuming from the checkpoint taken after epoch {} in {}", c.epochs(), config.checkpointDir);
+            }
+        }
+        for (int epoch = history.size(); epoch < config.maxEpochs; epoch++) {
             long start = System.nanoTime();
             double lossSum = 0;
             double computeSeconds = 0;
@@ -128,6 +144,12 @@ public final class DistributedTrainer {
             if (!Double.isFinite(epochStats.trainingLoss())) {
                 throw new IllegalStateException("Training diverged at epoch " + (epoch + 1)
                         + " (loss " + epochStats.trainingLoss() + "); lower learningRate");
+            }
+            // Only epochs that training continues after are saved: a checkpoint always means "resume here".
+            if (config.checkpointDir != null && (epoch + 1) % config.checkpointInterval == 0
+                    && epoch + 1 < config.maxEpochs) {
+                new Checkpoint(fingerprint, state, best, bestEpoch, bestRmse, history)
+                        .save(sc.hadoopConfiguration(), config.checkpointDir);
             }
         }
         return new TrainingResult(spec, best, history, bestEpoch, stoppedEarly, stats.trainingRows,

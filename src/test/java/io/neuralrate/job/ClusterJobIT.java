@@ -113,11 +113,11 @@ class ClusterJobIT {
     void anExecutorKilledMidFitGivesTheSameModelAsAnUninterruptedRun() throws Exception {
         String[] train = {"train", "--set", "model.max-epochs=12", "--set", "model.num-workers=2",
             "--set", "model.early-stopping-patience=0"};
-        submit(concat(train, "--run-date", "2026-02-04", "--set", "output.root=" + work.resolve("reference")));
+        submit(JobProcess.concat(train, "--run-date", "2026-02-04", "--set", "output.root=" + work.resolve("reference")));
 
         Set<Long> before = new HashSet<>();
         cluster.executorProcesses().forEach(h -> before.add(h.pid()));
-        try (JobProcess job = JobProcess.start(Map.of(), onCluster(concat(train, "--run-date", "2026-02-04",
+        try (JobProcess job = JobProcess.start(Map.of(), onCluster(JobProcess.concat(train, "--run-date", "2026-02-04",
                 "--set", "output.root=" + work.resolve("killed"))).toArray(new String[0]))) {
             job.awaitOutput("epoch 3/12", 300);
             List<ProcessHandle> executors = cluster.executorProcesses();
@@ -128,20 +128,8 @@ class ClusterJobIT {
             assertEquals(0, run.exitCode(), run.output());
             assertTrue(run.output().contains("Lost executor"), "the driver saw the executor die:\n" + run.output());
         }
-        assertArrayEquals(Files.readAllBytes(networkFile(work.resolve("reference/2026-02-04/model"))),
-                Files.readAllBytes(networkFile(work.resolve("killed/2026-02-04/model"))),
+        assertArrayEquals(Files.readAllBytes(JobProcess.networkFile(work.resolve("reference/2026-02-04/model"))),
+                Files.readAllBytes(JobProcess.networkFile(work.resolve("killed/2026-02-04/model"))),
                 "the interrupted fit must give the same parameters, bit for bit");
-    }
-
-    private static Path networkFile(Path model) throws IOException {
-        try (var files = Files.walk(model)) {
-            return files.filter(p -> p.getFileName().toString().equals("network.nrmlp")).findFirst().orElseThrow();
-        }
-    }
-
-    private static String[] concat(String[] first, String... more) {
-        List<String> all = new ArrayList<>(List.of(first));
-        all.addAll(List.of(more));
-        return all.toArray(new String[0]);
     }
 }

@@ -88,4 +88,18 @@ final class JobProcess implements AutoCloseable {
         process.destroyForcibly();
         log.delete();
     }
+
+    /** The saved network file inside a saved pipeline model folder. */
+    static Path networkFile(Path model) throws IOException {
+        try (var files = Files.walk(model)) {
+            return files.filter(p -> p.getFileName().toString().equals("network.nrmlp")).findFirst().orElseThrow();
+        }
+    }
+
+    /** {@code first} followed by {@code more}. */
+    static String[] concat(String[] first, String... more) {
+        List<String> all = new ArrayList<>(List.of(first));
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
+    }
 }

@@ -1,0 +1,113 @@
+package io.neuralrate.job;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The job killed with SIGKILL, as an unattended nightly run can be: outputs stay consistent, training resumes. */
+class ReliabilityIT {
+    @TempDir
+    Path work;
+
+    private static JobProcess.Result train(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("train"));
+        all.addAll(List.of(args));
+        JobProcess.Result run = JobProcess.submit(Map.of(), all.toArray(new String[0]));
+        assertEquals(0, run.exitCode(), run.output());
+        return run;
+    }
+
+    /** SIGKILL to submit.sh and the driver JVM it started. */
+    private static void killAll(JobProcess job) throws InterruptedException {
+        List<ProcessHandle> tree = job.processTree();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : tree) {
+            h.onExit().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+        }
+    }
+
+    @Test
+    void aRunKilledWhileWritingLeavesThePreviousOutputAndTheRerunReplacesIt() throws Exception {
+        Path out = work.resolve("out");
+        String[] common = {"--run-date", "2026-03-01", "--set", "output.root=" + out, "--set", "model.max-epochs=3"};
+        train(common);
+        Path day = out.resolve("2026-03-01");
+        byte[] metrics = Files.readAllBytes(day.resolve("metrics.json"));
+
+        try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(JobProcess.concat(new String[] {"train"}, common),
+                "--set", "model.seed=7"))) {
+            Path staged = awaitStagedModel(out, job);
+            killAll(job);
+            assertTrue(Files.exists(staged), "killed while writing " + staged);
+        }
+        assertArrayEquals(metrics, Files.readAllBytes(day.resolve("metrics.json")), "previous output untouched");
+        assertTrue(Files.exists(day.resolve(OutputLayout.SUCCESS)));
+        try (Stream<Path> entries = Files.list(out)) {
+            for (Path p : entries.toList()) {
+                String name = p.getFileName().toString();
+                // Readers skip _-prefixed folders (Hadoop convention); only complete, marked runs are visible.
+                assertTrue(name.startsWith("_") || Files.exists(p.resolve(OutputLayout.SUCCESS)), p.toString());
+                assertFalse(name.startsWith("_staging") && Files.exists(p.resolve(OutputLayout.SUCCESS)), p.toString());
+            }
+        }
+
+        train(JobProcess.concat(common, "--set", "model.seed=7"));
+        assertNotEquals(new String(metrics), Files.readString(day.resolve("metrics.json")), "the rerun replaced it");
+        try (Stream<Path> entries = Files.list(out)) {
+            assertEquals(List.of("2026-03-01"), entries.map(p -> p.getFileName().toString()).toList(),
+                    "the killed run's staging folder is cleaned up by the rerun");
+        }
+    }
+
+    private static Path awaitStagedModel(Path out, JobProcess job) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(out)) {
+                try (Stream<Path> entries = Files.list(out)) {
+                    for (Path p : entries.toList()) {
+                        if (p.getFileName().toString().startsWith("_staging") && Files.exists(p.resolve("model"))) {
+                            return p;
+                        }
+                    }
+                }
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException("the job never started writing:\n" + job.output());
+    }
+
+    @Test
+    void aFitKilledMidTrainingResumesFromItsCheckpointAndEndsWithTheSameModel() throws Exception {
+        String[] model = {"--run-date", "2026-03-02", "--set", "model.max-epochs=10",
+            "--set", "model.early-stopping-patience=0"};
+        train(JobProcess.concat(model, "--set", "output.root=" + work.resolve("reference")));
+
+        String[] checkpointed = JobProcess.concat(model, "--set", "output.root=" + work.resolve("resumed"),
+                "--set", "model.checkpoint-dir=" + work.resolve("checkpoints"), "--set", "model.checkpoint-interval=2");
+        try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(new String[] {"train"}, checkpointed))) {
+            job.awaitOutput("Checkpoint after epoch 4", 300);
+            killAll(job);
+        }
+        assertFalse(Files.exists(work.resolve("resumed/2026-03-02")), "killed before any output");
+        JobProcess.Result resumed = train(checkpointed);
+        assertTrue(resumed.output().contains("Resuming from the checkpoint taken after epoch"), resumed.output());
+        assertFalse(resumed.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
+        assertArrayEquals(Files.readAllBytes(JobProcess.networkFile(work.resolve("reference/2026-03-02/model"))),
+                Files.readAllBytes(JobProcess.networkFile(work.resolve("resumed/2026-03-02/model"))),
+                "the resumed fit gives the uninterrupted fit's parameters, bit for bit");
+    }
+}

@@ -41,6 +41,12 @@ public final class PredictJob {
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
         Dataset<Row> joined = FeatureJoin.join(pairs, users, items);
+        try {
+            model.transformSchema(joined.schema()); // every stage checks its input columns and types
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("The pairs and feature tables do not match what the model at "
+                    + modelPath + " was trained on: " + e.getMessage(), e);
+        }
         List<String> keep = new ArrayList<>(List.of(Tables.USER_ID, Tables.ITEM_ID));
         if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
             keep.add(Tables.RATING);

@@ -186,4 +186,34 @@ class BadInputTest {
     void invalidPolicyValue() {
         assertMentions(failure(config("input.invalid-rows=ignore")), "input.invalid-rows", "ignore");
     }
+
+    @Test
+    void predictInputsThatDoNotMatchTheModelAndDamagedModelFolders() throws Exception {
+        String output = TrainJob.run(spark, config(), "2026-04-01");
+        Path model = Path.of(java.net.URI.create(output)).resolve("model");
+        JobConfig noPrice = config("input.items=" + write("items-no-price",
+                with("items", ITEMS).stream().map(r -> RowFactory.create(r.get(0), r.get(1))).toList(),
+                new StructType().add("item_id", DataTypes.IntegerType).add("cost", DataTypes.DoubleType)));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> PredictJob.run(spark, noPrice,
+                model.toString(), dir.resolve("ratings").toString(), dir.resolve("scores").toString(), "2026-04-01"))
+                .getMessage(), "do not match", "price");
+
+        Path network = JobProcess.networkFile(model);
+        // Without Hadoop's local .crc sidecar (object stores have none), so NeuralRate's own CRC must catch it.
+        Files.deleteIfExists(network.resolveSibling(".network.nrmlp.crc"));
+        byte[] original = Files.readAllBytes(network);
+        byte[] tampered = original.clone();
+        tampered[tampered.length / 2] ^= 0x10;
+        Files.write(network, tampered);
+        assertMentions(predictFailure(model), "Cannot load the model", "network.nrmlp", "checksum");
+        Files.write(network, java.util.Arrays.copyOf(original, original.length / 3));
+        assertMentions(predictFailure(model), "Cannot load the model", "network.nrmlp");
+        Files.delete(network);
+        assertMentions(predictFailure(model), "Cannot load the model", model.toString());
+    }
+
+    private static String predictFailure(Path model) {
+        return assertThrows(IllegalArgumentException.class, () -> PredictJob.run(spark, config(), model.toString(),
+                dir.resolve("ratings").toString(), dir.resolve("scores").toString(), "2026-04-01")).getMessage();
+    }
 }

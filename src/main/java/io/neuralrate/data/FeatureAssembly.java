@@ -1,6 +1,7 @@
 package io.neuralrate.data;
 
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.Imputer;
 import org.apache.spark.ml.feature.OneHotEncoder;
 import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.feature.StandardScaler;
@@ -66,13 +67,17 @@ public final class FeatureAssembly {
         List<String> vectorInputs = new ArrayList<>();
         List<String> categoricals = new ArrayList<>();
         List<String> arrays = new ArrayList<>();
+        List<String> scalars = new ArrayList<>();
         for (StructField field : schema.fields()) {
             String name = field.name();
             if (exclude.contains(name) || (!include.isEmpty() && !include.contains(name))) {
                 continue;
             }
             DataType type = field.dataType();
-            if (type instanceof NumericType || type.equals(SQLDataTypes.VectorType())) {
+            if (type instanceof NumericType) {
+                vectorInputs.add(name);
+                scalars.add(name);
+            } else if (type.equals(SQLDataTypes.VectorType())) {
                 vectorInputs.add(name);
             } else if (type instanceof BooleanType) {
                 arrays.add(name); // cast to double below
@@ -96,6 +101,7 @@ public final class FeatureAssembly {
                 if (type instanceof BooleanType) {
                     sql.append(", CAST(").append(quote(name)).append(" AS DOUBLE) AS ").append(quote(name + "__num"));
                     vectorInputs.add(name + "__num");
+                    scalars.add(name + "__num");
                     continue;
                 }
                 Object longest = joined.selectExpr("max(size(" + quote(name) + "))").first().get(0);
@@ -108,6 +114,16 @@ public final class FeatureAssembly {
                 }
             }
             plan.stages.add(new SQLTransformer().setStatement(sql.append(" FROM __THIS__").toString()));
+        }
+        if (!scalars.isEmpty()) {
+            // A rating whose user or item has no row in its feature table (or a null cell) gets the
+            // training mean, like an unknown entity, instead of failing the scoring job.
+            String[] imputed = scalars.stream().map(n -> n + "__imputed").toArray(String[]::new);
+            plan.stages.add(new Imputer().setInputCols(scalars.toArray(new String[0])).setOutputCols(imputed)
+                    .setStrategy("mean"));
+            for (int i = 0; i < imputed.length; i++) {
+                vectorInputs.set(vectorInputs.indexOf(scalars.get(i)), imputed[i]);
+            }
         }
         for (String name : categoricals) {
             plan.stages.add(new StringIndexer().setInputCol(name).setOutputCol(name + "__idx")

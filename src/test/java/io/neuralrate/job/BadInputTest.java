@@ -162,6 +162,15 @@ class BadInputTest {
         TrainJob.TrainingData data = TrainJob.prepare(spark, config("input.ratings=" + path));
         assertEquals(1L, data.missingFeatures()[0]);
         assertEquals(1L, data.missingFeatures()[1]);
+        // Scored like unknown entities: training-mean features, unknown embeddings, a finite prediction.
+        org.apache.spark.ml.PipelineModel model = TrainJob.fit(config("input.ratings=" + path), data);
+        Dataset<Row> pairs = spark.createDataFrame(List.of(RowFactory.create(500, 1, 4.0),
+                RowFactory.create(1, 600, 2.0)), RATINGS);
+        Dataset<Row> joined = io.neuralrate.data.FeatureJoin.join(pairs, spark.read().parquet(dir.resolve("users")
+                .toString()), spark.read().parquet(dir.resolve("items").toString()));
+        for (Row r : model.transform(joined).select("prediction").collectAsList()) {
+            assertTrue(Double.isFinite(r.getDouble(0)), "finite prediction without features: " + r);
+        }
         data.unpersist();
     }
 

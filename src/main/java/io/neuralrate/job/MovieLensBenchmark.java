@@ -225,24 +225,16 @@ final class MovieLensBenchmark {
         }
         String table = table(results, bias, folds);
         System.out.println(table);
-        OutputLayout out = OutputLayout.begin(spark.sparkContext().hadoopConfiguration(),
-                config.string("output.root") + "/benchmark", runDate);
-        try {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("dataset", dir);
-            json.put("folds", folds);
-            Map<String, Object> perModel = new LinkedHashMap<>();
-            results.forEach((name, rs) -> perModel.put(name, rs));
-            json.put("models", perModel);
-            json.put("bias_baseline_rmse", bias.stream().map(b -> b[0]).toList());
-            MetricsReport.writeJson(out.fileSystem(), out.staged("movielens-100k.json"), json);
-            MetricsReport.writeText(out.fileSystem(), out.staged("movielens-100k.md"), table);
-            out.commit();
-        } catch (Exception e) {
-            out.abort();
-            throw e instanceof RuntimeException ? (RuntimeException) e : new RuntimeException(e);
-        }
-        return out.finalPath();
+        return OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(),
+                config.string("output.root") + "/benchmark", runDate, out -> {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("dataset", dir);
+                    json.put("folds", folds);
+                    json.put("models", results);
+                    json.put("bias_baseline_rmse", bias.stream().map(b -> b[0]).toList());
+                    MetricsReport.writeJson(out.fileSystem(), out.staged("movielens-100k.json"), json);
+                    MetricsReport.writeText(out.fileSystem(), out.staged("movielens-100k.md"), table);
+                });
     }
 
     private static String table(Map<String, List<FoldResult>> results, List<double[]> bias, int[] folds) {

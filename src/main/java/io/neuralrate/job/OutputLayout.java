@@ -81,6 +81,38 @@ public final class OutputLayout {
         }
     }
 
+    /** Writes a run's files into its staging folder. */
+    @FunctionalInterface
+    public interface StagedWriter {
+        /**
+         * @param out the layout; write to {@link #staged(String)} paths
+         * @throws Exception on any failure (the staging folder is then removed)
+         */
+        void write(OutputLayout out) throws Exception;
+    }
+
+    /**
+     * Begins a run, lets {@code writer} fill its staging folder, and commits it; on any failure the
+     * staging folder is removed, the previous output stays, and the failure is rethrown.
+     *
+     * @param conf Hadoop configuration
+     * @param root output root
+     * @param runDate the run date (folder name)
+     * @param writer what the run writes
+     * @return the committed folder
+     */
+    public static String writeAtomically(Configuration conf, String root, String runDate, StagedWriter writer) {
+        OutputLayout out = begin(conf, root, runDate);
+        try {
+            writer.write(out);
+            out.commit();
+        } catch (Exception e) {
+            out.abort();
+            throw e instanceof RuntimeException ? (RuntimeException) e : new RuntimeException(e);
+        }
+        return out.finalPath();
+    }
+
     /** @param name an output inside the run folder @return its staging path */
     public String staged(String name) {
         return new Path(staging, name).toString();

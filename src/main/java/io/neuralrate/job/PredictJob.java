@@ -53,14 +53,7 @@ public final class PredictJob {
         }
         keep.add("prediction");
         Dataset<Row> predictions = model.transform(joined).selectExpr(keep.toArray(new String[0]));
-        OutputLayout out = OutputLayout.begin(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate);
-        try {
-            predictions.write().parquet(out.staged("predictions"));
-            out.commit();
-        } catch (RuntimeException e) {
-            out.abort();
-            throw e;
-        }
-        return out.finalPath();
+        return OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
+                out -> predictions.write().parquet(out.staged("predictions")));
     }
 }

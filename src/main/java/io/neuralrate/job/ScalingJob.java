@@ -72,23 +72,18 @@ final class ScalingJob {
         }
         String markdown = markdown(rows, config);
         System.out.println(markdown);
-        OutputLayout out = OutputLayout.begin(spark.sparkContext().hadoopConfiguration(),
-                config.string("output.root") + "/scaling", runDate);
-        try {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("run_date", runDate);
-            json.put("master", spark.sparkContext().master());
-            json.put("input_ratings", config.string("input.ratings"));
-            json.put("runs", rows);
-            MetricsReport.writeJson(out.fileSystem(), out.staged("scaling.json"), json);
-            MetricsReport.writeText(out.fileSystem(), out.staged("scaling.md"), markdown);
-            out.commit();
-        } catch (Exception e) {
-            out.abort();
-            throw e instanceof RuntimeException ? (RuntimeException) e : new RuntimeException(e);
-        }
+        String out = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(),
+                config.string("output.root") + "/scaling", runDate, layout -> {
+                    Map<String, Object> json = new LinkedHashMap<>();
+                    json.put("run_date", runDate);
+                    json.put("master", spark.sparkContext().master());
+                    json.put("input_ratings", config.string("input.ratings"));
+                    json.put("runs", rows);
+                    MetricsReport.writeJson(layout.fileSystem(), layout.staged("scaling.json"), json);
+                    MetricsReport.writeText(layout.fileSystem(), layout.staged("scaling.md"), markdown);
+                });
         data.unpersist();
-        return out.finalPath();
+        return out;
     }
 
     private static Map<String, Object> row(MlpRegressionModel mlp, double rmse, double baseline, double fitSeconds,

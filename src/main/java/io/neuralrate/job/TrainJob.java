@@ -82,27 +82,22 @@ public final class TrainJob {
                 mlp.summary().workers(), "network", mlp.networkSpec().toString()));
         metrics.put("history", MetricsReport.history(mlp.summary()));
 
-        OutputLayout out = OutputLayout.begin(spark.sparkContext().hadoopConfiguration(),
-                config.string("output.root"), runDate);
-        try {
-            model.write().save(out.staged("model"));
-            predictions.write().parquet(out.staged("predictions"));
-            Map<String, Object> timings = new LinkedHashMap<>();
-            timings.put("fit_seconds", fitSeconds);
-            timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
-            metrics.put("timings", timings);
-            MetricsReport.writeJson(out.fileSystem(), out.staged("metrics.json"), metrics);
-            MetricsReport.writeCurve(out.fileSystem(), out.staged("training-curve.png"), mlp.summary());
-            out.commit();
-        } catch (Exception e) {
-            out.abort();
-            throw e instanceof RuntimeException ? (RuntimeException) e : new RuntimeException(e);
-        }
+        String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(),
+                config.string("output.root"), runDate, out -> {
+                    model.write().save(out.staged("model"));
+                    predictions.write().parquet(out.staged("predictions"));
+                    Map<String, Object> timings = new LinkedHashMap<>();
+                    timings.put("fit_seconds", fitSeconds);
+                    timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
+                    metrics.put("timings", timings);
+                    MetricsReport.writeJson(out.fileSystem(), out.staged("metrics.json"), metrics);
+                    MetricsReport.writeCurve(out.fileSystem(), out.staged("training-curve.png"), mlp.summary());
+                });
         LOG.info("Holdout RMSE {} (mean predictor {}), MAE {}, R2 {}; output in {}", metrics.get("rmse"),
-                metrics.get("mean_predictor_rmse"), metrics.get("mae"), metrics.get("r2"), out.finalPath());
+                metrics.get("mean_predictor_rmse"), metrics.get("mae"), metrics.get("r2"), output);
         predictions.unpersist();
         data.unpersist();
-        return out.finalPath();
+        return output;
     }
 
     /**

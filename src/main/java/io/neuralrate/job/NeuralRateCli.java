@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         description = "Train and serve neural rating models on Apache Spark.",
         subcommands = {NeuralRateCli.Train.class, NeuralRateCli.Predict.class, NeuralRateCli.GenerateSampleData.class,
             NeuralRateCli.ImportMovieLens.class, NeuralRateCli.Scaling.class,
-            NeuralRateCli.Benchmark.class})
+            NeuralRateCli.Benchmark.class, NeuralRateCli.Throughput.class})
 public final class NeuralRateCli implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NeuralRateCli.class);
 
@@ -201,6 +201,33 @@ public final class NeuralRateCli implements Callable<Integer> {
             String out = MovieLensBenchmark.run(spark("benchmark"), input, folds, maxEpochs, seed, common.load(),
                     common.runDate());
             System.out.println("Benchmark written to " + out);
+            return 0;
+        }
+    }
+
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = "Training samples/s of one MLP shape: a bare DJL loop (no Spark) and MlpRegressor on the "
+                    + "session's master (use --master local[1]); prints one JSON line. See bench/throughput.sh.")
+    static final class Throughput implements Callable<Integer> {
+        @Option(names = "--rows", description = "synthetic rows (default 200000)")
+        int rows = 200_000;
+
+        @Option(names = "--features", description = "input width (default 20)")
+        int features = 20;
+
+        @Option(names = "--hidden", split = ",", description = "hidden layer widths (default 32)")
+        int[] hidden = {32};
+
+        @Option(names = "--batch", description = "batch size (default 256)")
+        int batch = 256;
+
+        @Option(names = "--epochs", description = "epochs, the first one not counted (default 6)")
+        int epochs = 6;
+
+        @Override
+        public Integer call() {
+            System.out.println("THROUGHPUT " + ThroughputBenchmark.run(spark("throughput"), rows, features, hidden,
+                    batch, epochs));
             return 0;
         }
     }

@@ -1,0 +1,145 @@
+package io.neuralrate.job;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import io.neuralrate.ml.MlpRegressionModel;
+import io.neuralrate.ml.MlpRegressor;
+import io.neuralrate.nn.Activation;
+import io.neuralrate.nn.EngineBootstrap;
+import io.neuralrate.nn.LossKind;
+import io.neuralrate.nn.MlpNetwork;
+import io.neuralrate.nn.NetworkSpec;
+import io.neuralrate.nn.NetworkTrainer;
+import io.neuralrate.nn.OptimizerKind;
+import io.neuralrate.nn.Tensors;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Training throughput of one network shape, measured two ways in one JVM on the same rows: a bare
+ * loop over NeuralRate's DJL network and optimizer (no Spark), and {@link MlpRegressor} on the
+ * session's master (run it with {@code local[1]} for one thread). The first epoch of each is
+ * warm-up and not counted; each figure is the median of the remaining epochs. {@code
+ * bench/pytorch_mlp.py} is the plain-PyTorch counterpart; {@code bench/throughput.sh} runs both.
+ */
+final class ThroughputBenchmark {
+    private ThroughputBenchmark() {}
+
+    static String run(SparkSession spark, int rows, int features, int[] hidden, int batch, int epochs) {
+        Random random = new Random(1);
+        float[] x = new float[rows * features];
+        float[] y = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            double s = 0;
+            for (int f = 0; f < features; f++) {
+                x[r * features + f] = (float) random.nextGaussian();
+                s += (f % 3 == 0 ? 1 : -0.5) * x[r * features + f];
+            }
+            y[r] = (float) (Math.tanh(s) + 0.1 * random.nextGaussian());
+        }
+        double bare = bareDjl(x, y, rows, features, hidden, batch, epochs);
+        double regressor = mlpRegressor(spark, x, y, rows, features, hidden, batch, epochs);
+        return String.format(Locale.ROOT, "{\"shape\": \"%d-%s-1\", \"rows\": %d, \"batch\": %d, "
+                + "\"bare_djl_samples_per_s\": %.0f, \"mlp_regressor_samples_per_s\": %.0f, "
+                + "\"spark_overhead\": %.3f, \"master\": \"%s\"}", features, joined(hidden), rows, batch, bare, regressor,
+                bare / regressor - 1, spark.sparkContext().master());
+    }
+
+    private static String joined(int[] hidden) {
+        return String.join("-", Arrays.stream(hidden).mapToObj(String::valueOf).toArray(String[]::new));
+    }
+
+    /** The executor's inner loop without Spark: shuffled gather per epoch, views per batch, fused Adam. */
+    private static double bareDjl(float[] x, float[] y, int rows, int features, int[] hidden, int batch, int epochs) {
+        EngineBootstrap.ensureLoaded(1);
+        NetworkSpec spec = new NetworkSpec(features, hidden, Activation.RELU, 0f, new int[0], 0, 0f, 1f);
+        List<Double> rates = new ArrayList<>();
+        try (NDManager root = NDManager.newBaseManager();
+             MlpNetwork network = MlpNetwork.create(root, spec, spec.initialParameters(1), true);
+             NetworkTrainer trainer = new NetworkTrainer(network, LossKind.MSE, OptimizerKind.ADAM, null, 0, 1e-3f, 0f)) {
+            Random random = new Random(2);
+            int[] order = new int[rows];
+            for (int i = 0; i < rows; i++) {
+                order[i] = i;
+            }
+            float[] gx = new float[rows * features];
+            float[] gy = new float[rows];
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                long start = System.nanoTime();
+                for (int i = rows - 1; i > 0; i--) {
+                    int j = random.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(x, order[r] * features, gx, r * features, features);
+                    gy[r] = y[order[r]];
+                }
+                try (NDManager epochScope = root.newSubManager()) {
+                    NDArray fx = Tensors.floats(epochScope, gx, 0, rows, features);
+                    NDArray fy = Tensors.floats(epochScope, gy, 0, rows, 0);
+                    for (int b = 0; b < rows; b += batch) {
+                        NDIndex slice = new NDIndex().addSliceDim(b, Math.min(b + batch, rows));
+                        try (NDManager step = epochScope.newSubManager()) {
+                            NDArray bx = fx.get(slice);
+                            bx.attach(step);
+                            NDArray by = fy.get(slice);
+                            by.attach(step);
+                            trainer.step(bx, new NDArray[0], by, null, null);
+                        }
+                    }
+                }
+                if (epoch > 0) {
+                    rates.add(rows / ((System.nanoTime() - start) / 1e9));
+                }
+            }
+        }
+        return median(rates);
+    }
+
+    private static double mlpRegressor(SparkSession spark, float[] x, float[] y, int rows, int features, int[] hidden,
+                                       int batch, int epochs) {
+        List<Row> data = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            double[] v = new double[features];
+            for (int f = 0; f < features; f++) {
+                v[f] = x[r * features + f];
+            }
+            data.add(RowFactory.create(Vectors.dense(v), (double) y[r]));
+        }
+        StructType schema = new StructType().add("features", SQLDataTypes.VectorType())
+                .add("label", DataTypes.DoubleType);
+        Dataset<Row> df = spark.createDataFrame(data, schema).repartition(1).cache();
+        df.count();
+        MlpRegressionModel model = new MlpRegressor().setHiddenLayers(hidden).setBatchSize(batch).setNumWorkers(1)
+                .setMaxEpochs(epochs).setValidationFraction(0).setEarlyStoppingPatience(0).setSeed(1).fit(df);
+        df.unpersist();
+        List<Double> rates = new ArrayList<>();
+        double[] perEpoch = model.summary().samplesPerSecond();
+        for (int e = 1; e < perEpoch.length; e++) {
+            rates.add(perEpoch[e]);
+        }
+        return median(rates);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(Double::compare);
+        int n = v.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+    }
+}

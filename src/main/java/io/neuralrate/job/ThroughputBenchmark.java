@@ -129,9 +129,11 @@ final class ThroughputBenchmark {
                 .setMaxEpochs(epochs).setValidationFraction(0).setEarlyStoppingPatience(0).setSeed(1).fit(df);
         df.unpersist();
         List<Double> rates = new ArrayList<>();
-        double[] perEpoch = model.summary().samplesPerSecond();
-        for (int e = 1; e < perEpoch.length; e++) {
-            rates.add(perEpoch[e]);
+        List<io.neuralrate.train.EpochStats> history = model.summary().history();
+        for (io.neuralrate.train.EpochStats e : history.subList(1, history.size())) {
+            rates.add(e.samplesPerSecond());
+            System.out.printf(Locale.ROOT, "epoch %d: %.3f s, %d rounds, slowest-worker compute %.3f s%n",
+                    e.epoch(), e.roundSeconds(), e.rounds(), e.computeSeconds());
         }
         return median(rates);
     }

@@ -28,6 +28,7 @@ public final class TrainingConfig implements Serializable {
     final int earlyStoppingPatience;
     final int numWorkers;
     final int syncInterval;
+    static final int SINGLE_WORKER_ROUND_BATCHES = 1024;
     final double unknownIndexRate;
     final String checkpointDir;
     final int checkpointInterval;
@@ -73,6 +74,19 @@ public final class TrainingConfig implements Serializable {
      */
     int workerBatchSize(int workers) {
         return Math.max(1, (batchSize + workers - 1) / workers);
+    }
+
+    /**
+     * Mini-batches a worker runs per round. With several workers that is {@code syncInterval}; with
+     * one there is nothing to average, so rounds only bound the memory of the round's gathered rows
+     * and are made long (at least {@value #SINGLE_WORKER_ROUND_BATCHES} batches): each round is a
+     * Spark job with a fixed cost of tens of milliseconds.
+     *
+     * @param workers number of workers
+     * @return batches per round
+     */
+    int roundBatches(int workers) {
+        return workers == 1 ? Math.max(syncInterval, SINGLE_WORKER_ROUND_BATCHES) : syncInterval;
     }
 
     /** A description of the settings that determine the trained model (for checkpoint matching). */

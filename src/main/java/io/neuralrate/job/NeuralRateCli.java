@@ -224,10 +224,24 @@ public final class NeuralRateCli implements Callable<Integer> {
         @Option(names = "--epochs", description = "epochs, the first one not counted (default 6)")
         int epochs = 6;
 
+        @Option(names = "--scoring-rows", description = "instead: transform vs read+write of this many Parquet "
+                + "rows, 3 times alternated (0 = training throughput)")
+        int scoringRows;
+
+        @Option(names = "--work-dir", description = "folder for the scoring measurement's Parquet "
+                + "(default target/bench-scoring)")
+        String workDir = "target/bench-scoring";
+
         @Override
         public Integer call() {
-            System.out.println("THROUGHPUT " + ThroughputBenchmark.run(spark("throughput"), rows, features, hidden,
-                    batch, epochs));
+            SparkSession spark = spark("throughput");
+            if (scoringRows > 0) {
+                System.out.println("SCORING " + ThroughputBenchmark.scoring(spark, scoringRows, features, hidden, 3,
+                        workDir));
+            } else {
+                System.out.println("THROUGHPUT " + ThroughputBenchmark.run(spark, rows, features, hidden, batch,
+                        epochs));
+            }
             return 0;
         }
     }

@@ -58,6 +58,38 @@ final class ThroughputBenchmark {
                 bare / regressor - 1, spark.sparkContext().master());
     }
 
+    /**
+     * Scoring against pure I/O on the same Parquet rows: a job that reads them and writes them back,
+     * and one that reads them, runs {@link MlpRegressionModel#transform} and writes rows plus
+     * predictions. Alternated {@code repeats} times; medians and their ratio.
+     */
+    static String scoring(SparkSession spark, int rows, int features, int[] hidden, int repeats, String workDir) {
+        org.apache.spark.sql.Column[] values = new org.apache.spark.sql.Column[features];
+        for (int f = 0; f < features; f++) {
+            values[f] = org.apache.spark.sql.functions.randn(f);
+        }
+        String input = workDir + "/scoring-input";
+        spark.range(rows).withColumn("features", org.apache.spark.ml.functions.array_to_vector(
+                org.apache.spark.sql.functions.array(values))).withColumn("label", org.apache.spark.sql.functions.rand(99))
+                .write().mode("overwrite").parquet(input);
+        MlpRegressionModel model = new MlpRegressor().setHiddenLayers(hidden).setMaxEpochs(1).setSeed(1)
+                .fit(spark.read().parquet(input).limit(20_000));
+        List<Double> io = new ArrayList<>();
+        List<Double> scored = new ArrayList<>();
+        for (int r = 0; r < repeats; r++) {
+            long start = System.nanoTime();
+            spark.read().parquet(input).write().mode("overwrite").parquet(workDir + "/scoring-io");
+            io.add((System.nanoTime() - start) / 1e9);
+            start = System.nanoTime();
+            model.transform(spark.read().parquet(input)).write().mode("overwrite").parquet(workDir + "/scoring-model");
+            scored.add((System.nanoTime() - start) / 1e9);
+        }
+        return String.format(Locale.ROOT, "{\"rows\": %d, \"shape\": \"%d-%s-1\", \"io_only_seconds\": %.2f, "
+                + "\"transform_seconds\": %.2f, \"ratio\": %.3f, \"runs_io\": %s, \"runs_transform\": %s, "
+                + "\"master\": \"%s\"}", rows, features, joined(hidden), median(io), median(scored),
+                median(scored) / median(io), io, scored, spark.sparkContext().master());
+    }
+
     private static String joined(int[] hidden) {
         return String.join("-", Arrays.stream(hidden).mapToObj(String::valueOf).toArray(String[]::new));
     }

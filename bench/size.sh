@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Growth with data size on a 2-worker standalone cluster (one core each, executors in their own
+# JVMs): for each size, synthetic ratings (20,000 users, 5,000 items), then `train` with features
+# only (no id embeddings, see BENCHMARKS.md for why) for 2 epochs, while the peak resident memory
+# of the driver JVM and of each executor JVM is sampled every 0.5 s.
+#
+#   bench/size.sh [sizes, default "1000000 5000000"]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SIZES="${1:-1000000 5000000}"
+WORK="$HERE/target/bench-size"
+cd "$HERE"
+trap 'bench/standalone-cluster.sh stop' EXIT
+MASTER="$(bench/standalone-cluster.sh start 2)"
+mkdir -p "$WORK"
+peak() { # pattern -> highest RSS (MB) of matching processes, sampled until the flag file goes away
+  local max=0
+  while [[ -e "$WORK/running" ]]; do
+    for pid in $(pgrep -f "$1" || true); do
+      rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
+      (( rss > max )) && max=$rss
+    done
+    sleep 0.5
+  done
+  echo "$max"
+}
+for n in $SIZES; do
+  [[ -d "$WORK/data-$n/ratings" ]] || ./submit.sh generate-sample-data --output "$WORK/data-$n" \
+    --users 20000 --items 5000 --ratings "$n" --seed 5 >/dev/null 2>&1
+  touch "$WORK/running"
+  (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$n") &
+  (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$n") &
+  start=$(date +%s)
+  ./submit.sh --master "$MASTER" --executor-memory 1500m --driver-memory 1g train --run-date 2026-01-01 \
+    --set output.root="$WORK/out-$n" --set input.users="$WORK/data-$n/users" \
+    --set input.items="$WORK/data-$n/items" --set input.ratings="$WORK/data-$n/ratings" \
+    --set features.id-embeddings=false --set model.max-epochs=2 --set model.num-workers=2 \
+    > "$WORK/log-$n" 2>&1
+  end=$(date +%s)
+  rm -f "$WORK/running"; wait
+  epochs=$(grep -o 'epoch [0-9]/2: .*' "$WORK/log-$n" | sed 's/.*(\([0-9.]*\) s, \([0-9]*\) samples.*/\1 s (\2 samples\/s)/' | paste -sd';')
+  echo "ratings $n: epochs [$epochs], job $((end - start)) s, peak RSS driver $(cat "$WORK/driver-$n") MB, executor $(cat "$WORK/executor-$n") MB"
+done

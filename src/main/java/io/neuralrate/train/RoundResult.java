@@ -114,10 +114,11 @@ final class RoundResult implements Serializable {
         if (total == 0) {
             return previous;
         }
-        float[][] params = weightedMean(previous.parameters, -1, total);
+        long[][] rowTotals = rowTotals();
+        float[][] params = weightedMean(previous.parameters, -1, total, rowTotals);
         float[][][] state = new float[previous.optimizerState.length][][];
         for (int s = 0; s < state.length; s++) {
-            state[s] = weightedMean(previous.optimizerState[s], s, total);
+            state[s] = weightedMean(previous.optimizerState[s], s, total, rowTotals);
         }
         long steps = 0;
         for (Contribution c : contributions.values()) {
@@ -126,14 +127,13 @@ final class RoundResult implements Serializable {
         return new ModelState(params, state, previous.step + steps);
     }
 
-    private float[][] weightedMean(float[][] shapeOf, int slot, long total) {
+    private float[][] weightedMean(float[][] shapeOf, int slot, long total, long[][] rowTotals) {
         double[][] sums = new double[shapeOf.length][];
         for (int i = 0; i < shapeOf.length; i++) {
             sums[i] = new double[shapeOf[i].length];
         }
         // Embedding column e owns tensors 2e (table) and 2e+1 (bias), one row per index (NetworkSpec).
-        int sparseTensors = 2 * contributions.firstEntry().getValue().rowCounts.length;
-        long[][] rowTotals = rowTotals();
+        int sparseTensors = 2 * rowTotals.length;
         for (Contribution c : contributions.values()) {
             float[][] values = slot < 0 ? c.parameters : c.optimizerState[slot];
             double w = (double) c.samples / total;

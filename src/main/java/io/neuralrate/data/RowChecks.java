@@ -72,12 +72,14 @@ public final class RowChecks {
         if (checked.isEmpty()) {
             return new Outcome(df, 0);
         }
-        Column[] counts = new Column[checked.size()];
+        // One pass: a count per column, then the count of rows with any invalid column (the rows skipped).
+        Column[] counts = new Column[checked.size() + 1];
         Column any = functions.lit(false);
-        for (int i = 0; i < counts.length; i++) {
+        for (int i = 0; i < checked.size(); i++) {
             counts[i] = functions.sum(functions.when(invalid.get(i), 1).otherwise(0));
             any = any.or(invalid.get(i));
         }
+        counts[checked.size()] = functions.sum(functions.when(any, 1).otherwise(0));
         Row totals = df.agg(counts[0], Arrays.copyOfRange(counts, 1, counts.length)).first();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < checked.size(); i++) {
@@ -96,7 +98,7 @@ public final class RowChecks {
                     + ". Fix the input, or set input.invalid-rows = skip to drop such rows and count them");
         }
         Dataset<Row> valid = df.filter(functions.not(any));
-        long skipped = df.count() - valid.count();
+        long skipped = totals.getLong(checked.size());
         LOG.warn("Skipping {} rows of the {} table: {}", skipped, table, String.join("; ", problems));
         return new Outcome(valid, skipped);
     }

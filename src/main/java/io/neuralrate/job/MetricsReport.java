@@ -28,6 +28,16 @@ import java.util.Map;
 final class MetricsReport {
     private MetricsReport() {}
 
+    /** The median of {@code values} (NaN for none); benchmark figures are medians of several runs. */
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
     static void writeJson(FileSystem fs, String path, Map<String, Object> metrics) throws IOException {
         try (FSDataOutputStream out = fs.create(new Path(path), true)) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue((OutputStream) out, metrics);

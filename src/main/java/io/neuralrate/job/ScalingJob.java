@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,25 +98,17 @@ final class ScalingJob {
         row.put("epochs", summary.totalEpochs());
         row.put("best_epoch", summary.bestEpoch());
         row.put("fit_seconds", fitSeconds);
-        row.put("median_epoch_seconds", median(history.stream().mapToDouble(EpochStats::roundSeconds).toArray()));
-        row.put("median_samples_per_second", median(summary.samplesPerSecond()));
+        row.put("median_epoch_seconds",
+                MetricsReport.median(history.stream().mapToDouble(EpochStats::roundSeconds).toArray()));
+        row.put("median_samples_per_second", MetricsReport.median(summary.samplesPerSecond()));
         row.put("rounds_per_epoch", history.isEmpty() ? 0 : history.get(0).rounds());
         row.put("median_overhead_per_round_seconds",
-                median(history.stream().mapToDouble(EpochStats::overheadPerRound).toArray()));
+                MetricsReport.median(history.stream().mapToDouble(EpochStats::overheadPerRound).toArray()));
         row.put("state_bytes", stateBytes);
         // Down: the state is broadcast to every worker; up: each worker's state comes back as a task result.
         row.put("broadcast_bytes_per_round", stateBytes * summary.workers());
         row.put("measured_result_bytes_per_round", rounds == 0 ? 0 : resultBytes / rounds);
         return row;
-    }
-
-    private static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     private static String markdown(List<Map<String, Object>> rows, JobConfig config) {

@@ -171,9 +171,6 @@ final class ThroughputBenchmark {
     }
 
     private static double median(List<Double> values) {
-        List<Double> v = new ArrayList<>(values);
-        v.sort(Double::compare);
-        int n = v.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
+        return MetricsReport.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -261,8 +261,9 @@ public final class NeuralRateCli implements Callable<Integer> {
         @Option(names = "--items", description = "number of items (default: sample-data.items)")
         Integer items;
 
-        @Option(names = "--ratings", description = "number of ratings (default: sample-data.ratings)")
-        Integer ratings;
+        @Option(names = "--ratings", description = "number of ratings (default: sample-data.ratings); generated on "
+                + "the executors, one Parquet file per million")
+        Long ratings;
 
         @Option(names = "--seed", description = "random seed (default: sample-data.seed)")
         Long seed;
@@ -273,7 +274,7 @@ public final class NeuralRateCli implements Callable<Integer> {
             SampleDataGenerator.SampleTables tables = SampleDataGenerator.generate(spark("generate-sample-data"),
                     users != null ? users : config.integer("sample-data.users"),
                     items != null ? items : config.integer("sample-data.items"),
-                    ratings != null ? ratings : config.integer("sample-data.ratings"),
+                    ratings != null ? ratings : config.longValue("sample-data.ratings"),
                     seed != null ? seed : config.longValue("sample-data.seed"));
             writeTables(output, tables.users(), tables.items(), tables.ratings());
             System.out.println("Sample data written to " + output);
@@ -306,7 +307,7 @@ public final class NeuralRateCli implements Callable<Integer> {
         public Integer call() {
             SparkSession spark = spark("import-movielens");
             MovieLensImporter.MovieLensTables tables = MovieLensImporter.read(spark, input, ratingsFile);
-            writeTables(output, tables.users(), tables.items(), tables.ratings());
+            writeTables(output, tables.users().coalesce(1), tables.items().coalesce(1), tables.ratings().coalesce(1));
             if (testRatingsFile != null) {
                 MovieLensImporter.readRatings(spark, input, testRatingsFile).coalesce(1).write()
                         .mode(SaveMode.Overwrite).parquet(output + "/test-ratings");
@@ -317,8 +318,8 @@ public final class NeuralRateCli implements Callable<Integer> {
     }
 
     private static void writeTables(String output, Dataset<Row> users, Dataset<Row> items, Dataset<Row> ratings) {
-        users.coalesce(1).write().mode(SaveMode.Overwrite).parquet(output + "/users");
-        items.coalesce(1).write().mode(SaveMode.Overwrite).parquet(output + "/items");
-        ratings.coalesce(1).write().mode(SaveMode.Overwrite).parquet(output + "/ratings");
+        users.write().mode(SaveMode.Overwrite).parquet(output + "/users");
+        items.write().mode(SaveMode.Overwrite).parquet(output + "/items");
+        ratings.write().mode(SaveMode.Overwrite).parquet(output + "/ratings");
     }
 }

@@ -4,10 +4,11 @@
 # only (no id embeddings, see BENCHMARKS.md for why) for 2 epochs, while the peak resident memory
 # of the driver JVM and of each executor JVM is sampled every 0.5 s.
 #
-#   bench/size.sh [sizes, default "1000000 5000000"]
+#   [EXECUTOR_MEMORY=4g] bench/size.sh [sizes, default "1000000 5000000 20000000"]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SIZES="${1:-1000000 5000000}"
+SIZES="${1:-1000000 5000000 20000000}"
+EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-4g}"   # each executor caches its half of the packed rows
 WORK="$HERE/target/bench-size"
 cd "$HERE"
 trap 'bench/standalone-cluster.sh stop' EXIT
@@ -31,7 +32,7 @@ for n in $SIZES; do
   (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$n") &
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$n") &
   start=$(date +%s)
-  ./submit.sh --master "$MASTER" --executor-memory 1500m --driver-memory 1g train --run-date 2026-01-01 \
+  ./submit.sh --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 1g train --run-date 2026-01-01 \
     --set output.root="$WORK/out-$n" --set input.users="$WORK/data-$n/users" \
     --set input.items="$WORK/data-$n/items" --set input.ratings="$WORK/data-$n/ratings" \
     --set features.id-embeddings=false --set model.max-epochs=2 --set model.num-workers=2 \

@@ -12,7 +12,7 @@ EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-4g}"   # each executor caches its half of th
 WORK="$HERE/target/bench-size"
 cd "$HERE"
 trap 'bench/standalone-cluster.sh stop' EXIT
-MASTER="$(bench/standalone-cluster.sh start 2)"
+MASTER="$(NEURALRATE_WORKER_MEMORY=6g bench/standalone-cluster.sh start 2)"
 mkdir -p "$WORK"
 peak() { # pattern -> highest RSS (MB) of matching processes, sampled until the flag file goes away
   local max=0

@@ -7,13 +7,15 @@
 #   bench/standalone-cluster.sh stop
 #
 # Then: ./submit.sh --master spark://127.0.0.1:7077 train
-# State (pids, logs, worker dirs) lives in $NEURALRATE_CLUSTER_DIR (default target/cluster).
+# State (pids, logs, worker dirs) lives in $NEURALRATE_CLUSTER_DIR (default target/cluster); each
+# worker offers $NEURALRATE_WORKER_MEMORY (default 2g) to executors.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SPARK="$HERE/target/spark"
 STATE="${NEURALRATE_CLUSTER_DIR:-$HERE/target/cluster}"
 MASTER_PORT="${NEURALRATE_MASTER_PORT:-7077}"
+WORKER_MEMORY="${NEURALRATE_WORKER_MEMORY:-2g}"   # what each worker may give its executors
 
 # A worker launches executors through SPARK_HOME (which must hold the jars in jars/) and, without a
 # Spark build tree, needs the Scala version spelled out.
@@ -38,7 +40,7 @@ case "${1:-}" in
     done
     for ((w = 0; w < workers; w++)); do
       mkdir -p "$STATE/worker-$w"
-      launch "worker-$w" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 2g \
+      launch "worker-$w" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory "$WORKER_MEMORY" \
         --webui-port 0 --work-dir "$STATE/worker-$w" "spark://127.0.0.1:$MASTER_PORT"
     done
     for _ in $(seq 150); do

@@ -56,7 +56,8 @@ public final class MlpNetwork implements AutoCloseable {
             for (int i = 0; i < values.length; i++) {
                 // manager.create copies the values, so the network never aliases the Java arrays.
                 params[i] = manager.create(values[i], new Shape(shapes.get(i)));
-                if (trainable) {
+                // Embedding tables take no gradient: the trainer updates only the rows a batch touched.
+                if (trainable && i >= spec.embeddingTableCount()) {
                     params[i].setRequiresGradient(true);
                 }
             }
@@ -93,6 +94,16 @@ public final class MlpNetwork implements AutoCloseable {
      * @return predictions {@code (batch)}
      */
     public NDArray forwardStandardized(NDArray features, NDArray[] indices, NDArray dropoutMask) {
+        return forward(features, params, indices, dropoutMask);
+    }
+
+    /**
+     * Forward pass with the embedding lookups redirected: embedding column {@code e} reads its
+     * vectors from {@code tables[2e]} and its biases from {@code tables[2e + 1]} at {@code
+     * indices[e]}; the other parameters are the network's. The trainer passes the rows a batch
+     * touched (gradient leaves) and the batch's positions within them.
+     */
+    NDArray forward(NDArray features, NDArray[] tables, NDArray[] indices, NDArray dropoutMask) {
         int numEmb = spec.numEmbeddings();
         NDList inputs = new NDList(numEmb + 1);
         if (features != null) {
@@ -102,9 +113,9 @@ public final class MlpNetwork implements AutoCloseable {
         NDArray[] vectors = new NDArray[numEmb];
         int p = 0;
         for (int e = 0; e < numEmb; e++) {
-            vectors[e] = Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow();
+            vectors[e] = Embedding.embedding(indices[e], tables[p++], SparseFormat.DENSE).singletonOrThrow();
             inputs.add(vectors[e]);
-            NDArray bias = Embedding.embedding(indices[e], params[p++], SparseFormat.DENSE).singletonOrThrow();
+            NDArray bias = Embedding.embedding(indices[e], tables[p++], SparseFormat.DENSE).singletonOrThrow();
             biasSum = biasSum == null ? bias : biasSum.add(bias);
         }
         for (int a = 0; a < numEmb; a++) {

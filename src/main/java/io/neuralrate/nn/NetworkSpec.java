@@ -134,6 +134,14 @@ public final class NetworkSpec implements Serializable {
         return index >= 0 && index < embeddingCardinalities[column];
     }
 
+    /**
+     * Number of embedding-table tensors, which lead the parameter layout: per embedding column its
+     * vectors (tensor {@code 2e}) and its biases (tensor {@code 2e + 1}).
+     */
+    public int embeddingTableCount() {
+        return 2 * embeddingCardinalities.length;
+    }
+
     /** Width of each embedding (0 without embedding columns). */
     public int embeddingDim() {
         return embeddingDim;

@@ -1,7 +1,10 @@
 package io.neuralrate.train;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * The workers' results of one round, combined by {@code treeAggregate}.
@@ -13,8 +16,10 @@ import java.util.TreeMap;
  * <p>Dense tensors are averaged weighted by samples. An embedding row is averaged only over the
  * workers that looked it up in the round, weighted by how often: a user seen by one worker of
  * four keeps that worker's whole update instead of a quarter of it (plain averaging diluted
- * sparse updates by the worker count, which made 4 workers converge 10% worse than 1). Rows no
- * worker looked up fall back to the sample-weighted mean.
+ * sparse updates by the worker count, which made 4 workers converge 10% worse than 1). A worker
+ * changes only the rows it looked up (the trainer's updates of embedding tables are lazy), so it
+ * sends back only those rows, and rows no worker looked up keep their broadcast values: the
+ * result of a round grows with the rows the round touched, not with the tables.
  */
 final class RoundResult implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -25,21 +30,74 @@ final class RoundResult implements Serializable {
         final long samples;
         final double lossSum;
         final long steps;
+        /** Per tensor: embedding tables hold only the touched rows, in {@link #touchedRows} order. */
         final float[][] parameters;
+        /** Per slot, compacted like {@link #parameters}. */
         final float[][][] optimizerState;
-        /** Per embedding column, lookups of each table row in this round. */
-        final int[][] rowCounts;
+        /** Per embedding column, the table rows looked up in this round, ascending. */
+        final int[][] touchedRows;
+        /** Per embedding column, how often each of {@link #touchedRows} was looked up. */
+        final int[][] lookups;
         final double seconds;
 
-        Contribution(long samples, double lossSum, long steps, float[][] parameters, float[][][] optimizerState,
-                     int[][] rowCounts, double seconds) {
-            this.rowCounts = rowCounts;
-            this.seconds = seconds;
+        private Contribution(long samples, double lossSum, long steps, float[][] parameters,
+                             float[][][] optimizerState, int[][] touchedRows, int[][] lookups, double seconds) {
             this.samples = samples;
             this.lossSum = lossSum;
             this.steps = steps;
             this.parameters = parameters;
             this.optimizerState = optimizerState;
+            this.touchedRows = touchedRows;
+            this.lookups = lookups;
+            this.seconds = seconds;
+        }
+
+        /**
+         * A worker's contribution, keeping of each embedding table only the rows it looked up.
+         *
+         * @param samples samples trained on
+         * @param lossSum summed loss
+         * @param steps optimizer steps taken
+         * @param parameters all parameter values, in layout order (embedding tables first)
+         * @param optimizerState all optimizer state, {@code [slot][param][]}
+         * @param tableRows per embedding column, the table row of every sample of the round
+         * @param tableSizes per embedding column, the table's number of rows
+         * @param seconds time spent training
+         * @return the contribution
+         */
+        static Contribution of(long samples, double lossSum, long steps, float[][] parameters,
+                               float[][][] optimizerState, int[][] tableRows, int[] tableSizes, double seconds) {
+            int columns = tableRows.length;
+            int[][] touched = new int[columns][];
+            int[][] lookups = new int[columns][];
+            for (int e = 0; e < columns; e++) {
+                int[] counts = new int[tableSizes[e]];
+                for (int row : tableRows[e]) {
+                    counts[row]++;
+                }
+                touched[e] = IntStream.range(0, counts.length).filter(r -> counts[r] > 0).toArray();
+                lookups[e] = Arrays.stream(touched[e]).map(r -> counts[r]).toArray();
+            }
+            float[][][] state = new float[optimizerState.length][][];
+            for (int s = 0; s < state.length; s++) {
+                state[s] = compact(optimizerState[s], touched, tableSizes);
+            }
+            return new Contribution(samples, lossSum, steps, compact(parameters, touched, tableSizes), state,
+                    touched, lookups, seconds);
+        }
+
+        private static float[][] compact(float[][] tensors, int[][] touched, int[] tableSizes) {
+            float[][] out = tensors.clone();
+            // Embedding column e owns tensors 2e (vectors) and 2e+1 (biases), one row per index (NetworkSpec).
+            for (int i = 0; i < 2 * touched.length; i++) {
+                int[] rows = touched[i / 2];
+                int width = tensors[i].length / tableSizes[i / 2];
+                out[i] = new float[rows.length * width];
+                for (int k = 0; k < rows.length; k++) {
+                    System.arraycopy(tensors[i], rows[k] * width, out[i], k * width, width);
+                }
+            }
+            return out;
         }
     }
 
@@ -57,24 +115,6 @@ final class RoundResult implements Serializable {
     RoundResult merge(RoundResult other) {
         contributions.putAll(other.contributions);
         return this;
-    }
-
-    private long[][] rowTotals() {
-        long[][] totals = null;
-        for (Contribution c : contributions.values()) {
-            if (totals == null) {
-                totals = new long[c.rowCounts.length][];
-                for (int e = 0; e < totals.length; e++) {
-                    totals[e] = new long[c.rowCounts[e].length];
-                }
-            }
-            for (int e = 0; e < totals.length; e++) {
-                for (int r = 0; r < totals[e].length; r++) {
-                    totals[e][r] += c.rowCounts[e][r];
-                }
-            }
-        }
-        return totals;
     }
 
     long samples() {
@@ -103,8 +143,8 @@ final class RoundResult implements Serializable {
     }
 
     /**
-     * The sample-weighted average of the workers' parameters and optimizer state; the step
-     * count advances by the most steps any worker took.
+     * The average of the workers' parameters and optimizer state (see the class comment); the
+     * step count advances by the most steps any worker took.
      *
      * @param previous the state broadcast at the start of the round
      * @return the next state, or {@code previous} if no worker trained
@@ -114,11 +154,11 @@ final class RoundResult implements Serializable {
         if (total == 0) {
             return previous;
         }
-        long[][] rowTotals = rowTotals();
-        float[][] params = weightedMean(previous.parameters, -1, total, rowTotals);
+        TouchedRows touched = new TouchedRows(contributions.values(), previous.parameters);
+        float[][] params = weightedMean(previous.parameters, -1, total, touched);
         float[][][] state = new float[previous.optimizerState.length][][];
         for (int s = 0; s < state.length; s++) {
-            state[s] = weightedMean(previous.optimizerState[s], s, total, rowTotals);
+            state[s] = weightedMean(previous.optimizerState[s], s, total, touched);
         }
         long steps = 0;
         for (Contribution c : contributions.values()) {
@@ -127,43 +167,90 @@ final class RoundResult implements Serializable {
         return new ModelState(params, state, previous.step + steps);
     }
 
-    private float[][] weightedMean(float[][] shapeOf, int slot, long total, long[][] rowTotals) {
-        double[][] sums = new double[shapeOf.length][];
-        for (int i = 0; i < shapeOf.length; i++) {
-            sums[i] = new double[shapeOf[i].length];
+    private float[][] weightedMean(float[][] previous, int slot, long total, TouchedRows touched) {
+        int tables = 2 * touched.rows.length;
+        double[][] sums = new double[previous.length][];
+        for (int i = 0; i < previous.length; i++) {
+            sums[i] = new double[i < tables
+                    ? touched.rows[i / 2].length * touched.width(previous, i) : previous[i].length];
         }
-        // Embedding column e owns tensors 2e (table) and 2e+1 (bias), one row per index (NetworkSpec).
-        int sparseTensors = 2 * rowTotals.length;
         for (Contribution c : contributions.values()) {
             float[][] values = slot < 0 ? c.parameters : c.optimizerState[slot];
             double w = (double) c.samples / total;
             for (int i = 0; i < values.length; i++) {
                 float[] v = values[i];
-                double[] s = sums[i];
-                if (i < sparseTensors) {
-                    int[] counts = c.rowCounts[i / 2];
-                    long[] totals = rowTotals[i / 2];
-                    int width = v.length / counts.length;
-                    for (int r = 0; r < counts.length; r++) {
-                        double rw = totals[r] == 0 ? w : (double) counts[r] / totals[r];
-                        for (int j = r * width; j < (r + 1) * width; j++) {
-                            s[j] += rw * v[j];
+                double[] sum = sums[i];
+                if (i < tables) {
+                    int e = i / 2;
+                    int width = touched.width(previous, i);
+                    for (int k = 0; k < c.touchedRows[e].length; k++) {
+                        int row = c.touchedRows[e][k];
+                        double rw = (double) c.lookups[e][k] / touched.lookups[e][row];
+                        int to = touched.position[e][row] * width;
+                        for (int j = 0; j < width; j++) {
+                            sum[to + j] += rw * v[k * width + j];
                         }
                     }
                 } else {
                     for (int j = 0; j < v.length; j++) {
-                        s[j] += w * v[j];
+                        sum[j] += w * v[j];
                     }
                 }
             }
         }
-        float[][] out = new float[sums.length][];
-        for (int i = 0; i < sums.length; i++) {
-            out[i] = new float[sums[i].length];
-            for (int j = 0; j < sums[i].length; j++) {
-                out[i][j] = (float) sums[i][j];
+        float[][] out = new float[previous.length][];
+        for (int i = 0; i < previous.length; i++) {
+            if (i < tables) {
+                // Starts from the broadcast table, so untouched rows stay; a copy, because the driver
+                // may still hold the previous arrays (the best epoch's parameters).
+                out[i] = previous[i].clone();
+                int[] rows = touched.rows[i / 2];
+                int width = touched.width(previous, i);
+                for (int k = 0; k < rows.length; k++) {
+                    for (int j = 0; j < width; j++) {
+                        out[i][rows[k] * width + j] = (float) sums[i][k * width + j];
+                    }
+                }
+            } else {
+                out[i] = new float[sums[i].length];
+                for (int j = 0; j < sums[i].length; j++) {
+                    out[i][j] = (float) sums[i][j];
+                }
             }
         }
         return out;
+    }
+
+    /** Per embedding column: the rows any worker looked up, their total lookups, and where each sits in that list. */
+    private static final class TouchedRows {
+        final int[][] rows;
+        final long[][] lookups;
+        final int[][] position;
+
+        TouchedRows(Collection<Contribution> contributions, float[][] previous) {
+            int columns = contributions.iterator().next().touchedRows.length;
+            rows = new int[columns][];
+            lookups = new long[columns][];
+            position = new int[columns][];
+            for (int e = 0; e < columns; e++) {
+                long[] total = new long[previous[2 * e + 1].length]; // the bias tensor has one value per row
+                for (Contribution c : contributions) {
+                    for (int k = 0; k < c.touchedRows[e].length; k++) {
+                        total[c.touchedRows[e][k]] += c.lookups[e][k];
+                    }
+                }
+                rows[e] = IntStream.range(0, total.length).filter(r -> total[r] > 0).toArray();
+                lookups[e] = total;
+                position[e] = new int[total.length];
+                for (int k = 0; k < rows[e].length; k++) {
+                    position[e][rows[e][k]] = k;
+                }
+            }
+        }
+
+        /** Values per row of tensor {@code i} (an embedding table). */
+        int width(float[][] previous, int i) {
+            return previous[i].length / lookups[i / 2].length;
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.neuralrate.nn.NetworkSpec;
 import io.neuralrate.nn.NetworkTrainer;
 import io.neuralrate.nn.Tensors;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -84,23 +85,11 @@ final class ShardTrainer {
                         steps++;
                     }
                 }
-                return new RoundResult.Contribution(rows, lossSum, steps, network.parameterValues(),
-                        trainer.optimizerState(), rowCounts(data.indices, spec.embeddingCardinalities()),
-                        (System.nanoTime() - startNanos) / 1e9);
+                int[] tableSizes = Arrays.stream(spec.embeddingCardinalities()).map(c -> c + 1).toArray();
+                return RoundResult.Contribution.of(rows, lossSum, steps, network.parameterValues(),
+                        trainer.optimizerState(), data.indices, tableSizes, (System.nanoTime() - startNanos) / 1e9);
             }
         }
-    }
-
-    /** How often each embedding row (unknown row last) was looked up in the round. */
-    private static int[][] rowCounts(int[][] indices, int[] cardinalities) {
-        int[][] counts = new int[indices.length][];
-        for (int e = 0; e < indices.length; e++) {
-            counts[e] = new int[cardinalities[e] + 1];
-            for (int row : indices[e]) {
-                counts[e][row]++;
-            }
-        }
-        return counts;
     }
 
     /** A slice of a round tensor, moved into the step's scope so all its derived tensors die with it. */

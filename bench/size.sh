@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Growth with data size on a 2-worker standalone cluster (one core each, executors in their own
-# JVMs): for each size, synthetic ratings (20,000 users, 5,000 items), then `train` with features
-# only (no id embeddings, see BENCHMARKS.md for why) for 2 epochs, while the peak resident memory
-# of the driver JVM and of each executor JVM is sampled every 0.5 s.
+# JVMs): for each size, synthetic ratings (20,000 users, 5,000 items), then `train` for 2 epochs,
+# with features only or (ID_EMBEDDINGS=true) with user and item id embeddings as well, while the
+# peak resident memory of the driver JVM and of each executor JVM is sampled every 0.5 s.
 #
-#   [EXECUTOR_MEMORY=4g] bench/size.sh [sizes, default "1000000 5000000 20000000"]
+#   [EXECUTOR_MEMORY=4g] [ID_EMBEDDINGS=false] bench/size.sh [sizes, default "1000000 5000000 20000000"]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SIZES="${1:-1000000 5000000 20000000}"
 EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-4g}"   # each executor caches its half of the packed rows
+ID_EMBEDDINGS="${ID_EMBEDDINGS:-false}"
 WORK="$HERE/target/bench-size"
 cd "$HERE"
 trap 'bench/standalone-cluster.sh stop' EXIT
@@ -35,10 +36,10 @@ for n in $SIZES; do
   ./submit.sh --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 1g train --run-date 2026-01-01 \
     --set output.root="$WORK/out-$n" --set input.users="$WORK/data-$n/users" \
     --set input.items="$WORK/data-$n/items" --set input.ratings="$WORK/data-$n/ratings" \
-    --set features.id-embeddings=false --set model.max-epochs=2 --set model.num-workers=2 \
+    --set features.id-embeddings="$ID_EMBEDDINGS" --set model.max-epochs=2 --set model.num-workers=2 \
     > "$WORK/log-$n" 2>&1
   end=$(date +%s)
   rm -f "$WORK/running"; wait
   epochs=$(grep -o 'epoch [0-9]/2: .*' "$WORK/log-$n" | sed 's/.*(\([0-9.]*\) s, \([0-9]*\) samples.*/\1 s (\2 samples\/s)/' | paste -sd';')
-  echo "ratings $n: epochs [$epochs], job $((end - start)) s, peak RSS driver $(cat "$WORK/driver-$n") MB, executor $(cat "$WORK/executor-$n") MB"
+  echo "ratings $n (id embeddings $ID_EMBEDDINGS): epochs [$epochs], job $((end - start)) s, peak RSS driver $(cat "$WORK/driver-$n") MB, executor $(cat "$WORK/executor-$n") MB"
 done

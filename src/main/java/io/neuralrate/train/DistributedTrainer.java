@@ -84,7 +84,7 @@ public final class DistributedTrainer {
 
         float[][] initial = spec.initialParameters(config.seed);
         ModelState state = new ModelState(initial, ModelState.zeroState(config.optimizer.slots(), initial), 0);
-        long rowsPerRound = (long) config.roundBatches(workers) * config.workerBatchSize(workers);
+        long rowsPerRound = (long) config.roundBatches(workers, spec) * config.workerBatchSize(workers);
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
 
         List<EpochStats> history = new ArrayList<>();

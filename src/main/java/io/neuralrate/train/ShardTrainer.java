@@ -42,12 +42,12 @@ final class ShardTrainer {
                                                ModelState state, int epoch, int round, int partition,
                                                int workers, int threads) {
         int batchSize = config.workerBatchSize(workers);
-        long firstRow = (long) round * config.roundBatches(workers) * batchSize;
+        long firstRow = (long) round * config.roundBatches(workers, spec) * batchSize;
         if (firstRow >= block.rows) {
             return null;
         }
         long startNanos = System.nanoTime();
-        int rows = (int) Math.min((long) config.roundBatches(workers) * batchSize, block.rows - firstRow);
+        int rows = (int) Math.min((long) config.roundBatches(workers, spec) * batchSize, block.rows - firstRow);
         RoundData data = gather(block, spec, config, epoch, round, partition, (int) firstRow, rows);
 
         EngineBootstrap.ensureLoaded(threads);

@@ -2,6 +2,7 @@ package io.neuralrate.train;
 
 import io.neuralrate.nn.Activation;
 import io.neuralrate.nn.LossKind;
+import io.neuralrate.nn.NetworkSpec;
 import io.neuralrate.nn.OptimizerKind;
 
 import java.io.Serializable;
@@ -28,7 +29,8 @@ public final class TrainingConfig implements Serializable {
     final int earlyStoppingPatience;
     final int numWorkers;
     final int syncInterval;
-    static final int SINGLE_WORKER_ROUND_BATCHES = 1024;
+    /** What a lone worker's round may gather into Java arrays (a copy of it goes to native memory). */
+    static final long SINGLE_WORKER_ROUND_BYTES = 64L << 20;
     final double unknownIndexRate;
     final String checkpointDir;
     final int checkpointInterval;
@@ -78,15 +80,23 @@ public final class TrainingConfig implements Serializable {
 
     /**
      * Mini-batches a worker runs per round. With several workers that is {@code syncInterval}; with
-     * one there is nothing to average, so rounds only bound the memory of the round's gathered rows
-     * and are made long (at least {@value #SINGLE_WORKER_ROUND_BATCHES} batches): each round is a
-     * Spark job with a fixed cost of tens of milliseconds.
+     * one there is nothing to average, and each round is a Spark job with a fixed cost of tens of
+     * milliseconds, so a round runs as many batches as fit in {@value #SINGLE_WORKER_ROUND_BYTES}
+     * bytes of gathered rows (at least {@code syncInterval}).
      *
      * @param workers number of workers
+     * @param spec the network, which sets the bytes gathered per row
      * @return batches per round
      */
-    int roundBatches(int workers) {
-        return workers == 1 ? Math.max(syncInterval, SINGLE_WORKER_ROUND_BATCHES) : syncInterval;
+    int roundBatches(int workers, NetworkSpec spec) {
+        if (workers > 1) {
+            return syncInterval;
+        }
+        // features, label, weight, one index per embedding column, the dropout mask
+        long bytesPerRow = Float.BYTES * (spec.numFeatures() + 2L + spec.numEmbeddings()
+                + (spec.dropout() > 0 ? spec.hiddenWidthSum() : 0));
+        long batches = SINGLE_WORKER_ROUND_BYTES / bytesPerRow / workerBatchSize(1);
+        return (int) Math.max(syncInterval, Math.min(batches, Integer.MAX_VALUE));
     }
 
     /** A description of the settings that determine the trained model (for checkpoint matching). */

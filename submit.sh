@@ -22,9 +22,13 @@ fi
 # spark-submit options come before the subcommand; all of them take a value except these flags.
 SPARK_ARGS=()
 HAS_MASTER=false
+DRIVER_MEMORY="${NEURALRATE_DRIVER_MEMORY:-2g}"
 while [[ $# -gt 0 && "$1" == -* ]]; do
   case "$1" in
     --verbose|-v|--supervise) SPARK_ARGS+=("$1"); shift ;;
+    # The embedded driver runs in this script's JVM, so its heap is set here, not by SparkSubmit.
+    --driver-memory) DRIVER_MEMORY="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
+    --driver-memory=*) DRIVER_MEMORY="${1#*=}"; SPARK_ARGS+=("$1"); shift ;;
     --master) HAS_MASTER=true; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     --master=*) HAS_MASTER=true; SPARK_ARGS+=("$1"); shift ;;
     --*=*) SPARK_ARGS+=("$1"); shift ;;
@@ -58,6 +62,6 @@ JAVA_OPENS=(
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
 )
 export SPARK_HOME="$EMBEDDED_SPARK" SPARK_SCALA_VERSION=2.13
-exec java -Xmx"${NEURALRATE_DRIVER_MEMORY:-2g}" "${JAVA_OPENS[@]}" "$LOG_CONF" \
+exec java -Xmx"$DRIVER_MEMORY" "${JAVA_OPENS[@]}" "$LOG_CONF" \
   -cp "$EMBEDDED_SPARK/jars/*" org.apache.spark.deploy.SparkSubmit \
   --class "$MAIN_CLASS" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"

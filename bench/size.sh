@@ -33,7 +33,7 @@ for n in $SIZES; do
   (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$n") &
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$n") &
   start=$(date +%s)
-  ./submit.sh --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 1g train --run-date 2026-01-01 \
+  ./submit.sh --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g train --run-date 2026-01-01 \
     --set output.root="$WORK/out-$n" --set input.users="$WORK/data-$n/users" \
     --set input.items="$WORK/data-$n/items" --set input.ratings="$WORK/data-$n/ratings" \
     --set features.id-embeddings="$ID_EMBEDDINGS" --set model.max-epochs=2 --set model.num-workers=2 \

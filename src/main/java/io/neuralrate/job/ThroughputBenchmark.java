@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -94,7 +95,7 @@ final class ThroughputBenchmark {
         return String.join("-", Arrays.stream(hidden).mapToObj(String::valueOf).toArray(String[]::new));
     }
 
-    /** The executor's inner loop without Spark: shuffled gather per epoch, views per batch, fused Adam. */
+    /** The executor's inner loop without Spark: shuffled gather into native tensors, views per batch, fused Adam. */
     private static double bareDjl(float[] x, float[] y, int rows, int features, int[] hidden, int batch, int epochs) {
         EngineBootstrap.ensureLoaded(1);
         NetworkSpec spec = new NetworkSpec(features, hidden, Activation.RELU, 0f, new int[0], 0, 0f, 1f);
@@ -107,8 +108,6 @@ final class ThroughputBenchmark {
             for (int i = 0; i < rows; i++) {
                 order[i] = i;
             }
-            float[] gx = new float[rows * features];
-            float[] gy = new float[rows];
             for (int epoch = 0; epoch < epochs; epoch++) {
                 long start = System.nanoTime();
                 for (int i = rows - 1; i > 0; i--) {
@@ -117,13 +116,15 @@ final class ThroughputBenchmark {
                     order[i] = order[j];
                     order[j] = t;
                 }
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(x, order[r] * features, gx, r * features, features);
-                    gy[r] = y[order[r]];
-                }
                 try (NDManager epochScope = root.newSubManager()) {
-                    NDArray fx = Tensors.floats(epochScope, gx, 0, rows, features);
-                    NDArray fy = Tensors.floats(epochScope, gy, 0, rows, 0);
+                    NDArray fx = Tensors.emptyFloats(epochScope, rows, features);
+                    NDArray fy = Tensors.emptyFloats(epochScope, rows, 0);
+                    FloatBuffer gx = Tensors.floatView(fx);
+                    FloatBuffer gy = Tensors.floatView(fy);
+                    for (int r = 0; r < rows; r++) {
+                        gx.put(r * features, x, order[r] * features, features);
+                        gy.put(r, y[order[r]]);
+                    }
                     for (int b = 0; b < rows; b += batch) {
                         NDIndex slice = new NDIndex().addSliceDim(b, Math.min(b + batch, rows));
                         try (NDManager step = epochScope.newSubManager()) {

@@ -4,7 +4,7 @@
 # for the seed's shape (20-32-1) and the default shape (20-64-32-1). Repeats each pair REPEATS times
 # (default 3) and prints every run; BENCHMARKS.md reports the medians.
 #
-#   bench/throughput.sh [rows=200000] [repeats=3]
+#   bench/throughput.sh [rows=200000] [repeats=3]   (each run alternates bare loop and MlpRegressor 5 times)
 # Needs python3 with torch (Debian: apt-get install python3-torch) for the PyTorch column.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -221,8 +221,9 @@ public final class NeuralRateCli implements Callable<Integer> {
         @Option(names = "--batch", description = "batch size (default 256)")
         int batch = 256;
 
-        @Option(names = "--epochs", description = "epochs, the first one not counted (default 6)")
-        int epochs = 6;
+        @Option(names = "--pairs", description = "alternated measurements of the bare loop and MlpRegressor, "
+                + "after one warm-up of each (default 5)")
+        int pairs = 5;
 
         @Option(names = "--scoring-rows", description = "instead: transform vs read+write of this many Parquet "
                 + "rows, 3 times alternated (0 = training throughput)")
@@ -240,7 +241,7 @@ public final class NeuralRateCli implements Callable<Integer> {
                         workDir));
             } else {
                 System.out.println("THROUGHPUT " + ThroughputBenchmark.run(spark, rows, features, hidden, batch,
-                        epochs));
+                        pairs));
             }
             return 0;
         }

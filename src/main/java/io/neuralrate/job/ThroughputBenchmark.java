@@ -13,6 +13,7 @@ import io.neuralrate.nn.NetworkSpec;
 import io.neuralrate.nn.NetworkTrainer;
 import io.neuralrate.nn.OptimizerKind;
 import io.neuralrate.nn.Tensors;
+import io.neuralrate.train.EpochStats;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -28,18 +29,21 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Training throughput of one network shape, measured two ways in one JVM on the same rows: a bare
  * loop over NeuralRate's DJL network and optimizer (no Spark), and {@link MlpRegressor} on the
- * session's master (run it with {@code local[1]} for one thread). The first epoch of each is
- * warm-up and not counted; each figure is the median of the remaining epochs. {@code
+ * session's master (run it with {@code local[1]} for one thread). The machine is shared and its
+ * speed drifts over seconds, so the two are alternated: after one warm-up of each, every pair is
+ * one bare-loop epoch and one MlpRegressor fit of two epochs whose second is counted. The result
+ * gives the median rate of each and the median of the per-pair overheads. {@code
  * bench/pytorch_mlp.py} is the plain-PyTorch counterpart; {@code bench/throughput.sh} runs both.
  */
 final class ThroughputBenchmark {
     private ThroughputBenchmark() {}
 
-    static String run(SparkSession spark, int rows, int features, int[] hidden, int batch, int epochs) {
+    static String run(SparkSession spark, int rows, int features, int[] hidden, int batch, int pairs) {
         Random random = new Random(1);
         float[] x = new float[rows * features];
         float[] y = new float[rows];
@@ -51,12 +55,27 @@ final class ThroughputBenchmark {
             }
             y[r] = (float) (Math.tanh(s) + 0.1 * random.nextGaussian());
         }
-        double bare = bareDjl(x, y, rows, features, hidden, batch, epochs);
-        double regressor = mlpRegressor(spark, x, y, rows, features, hidden, batch, epochs);
-        return String.format(Locale.ROOT, "{\"shape\": \"%d-%s-1\", \"rows\": %d, \"batch\": %d, "
+        Dataset<Row> df = dataFrame(spark, x, y, rows, features);
+        List<Double> bare = new ArrayList<>();
+        List<Double> regressor = new ArrayList<>();
+        List<Double> overheads = new ArrayList<>();
+        try (BareLoop loop = new BareLoop(x, y, rows, features, hidden, batch)) {
+            loop.epoch(); // warm-up
+            fitRate(df, hidden, batch);
+            for (int p = 0; p < pairs; p++) {
+                bare.add(loop.epoch());
+                regressor.add(fitRate(df, hidden, batch));
+                overheads.add(bare.get(p) / regressor.get(p) - 1);
+            }
+        } finally {
+            df.unpersist();
+        }
+        return String.format(Locale.ROOT, "{\"shape\": \"%d-%s-1\", \"rows\": %d, \"batch\": %d, \"pairs\": %d, "
                 + "\"bare_djl_samples_per_s\": %.0f, \"mlp_regressor_samples_per_s\": %.0f, "
-                + "\"spark_overhead\": %.3f, \"master\": \"%s\"}", features, joined(hidden), rows, batch, bare, regressor,
-                bare / regressor - 1, spark.sparkContext().master());
+                + "\"spark_overhead\": %.3f, \"spark_overhead_per_pair\": %s, \"master\": \"%s\"}", features,
+                joined(hidden), rows, batch, pairs, median(bare), median(regressor), median(overheads),
+                overheads.stream().map(o -> String.format(Locale.ROOT, "%.3f", o)).toList(),
+                spark.sparkContext().master());
     }
 
     /**
@@ -95,57 +114,78 @@ final class ThroughputBenchmark {
         return String.join("-", Arrays.stream(hidden).mapToObj(String::valueOf).toArray(String[]::new));
     }
 
-    /** The executor's inner loop without Spark: shuffled gather into native tensors, views per batch, fused Adam. */
-    private static double bareDjl(float[] x, float[] y, int rows, int features, int[] hidden, int batch, int epochs) {
-        EngineBootstrap.ensureLoaded(1);
-        NetworkSpec spec = new NetworkSpec(features, hidden, Activation.RELU, 0f, new int[0], 0, 0f, 1f);
-        List<Double> rates = new ArrayList<>();
-        try (NDManager root = NDManager.newBaseManager();
-             MlpNetwork network = MlpNetwork.create(root, spec, spec.initialParameters(1), true);
-             NetworkTrainer trainer = new NetworkTrainer(network, LossKind.MSE, OptimizerKind.ADAM, null, 0, 1e-3f, 0f)) {
-            Random random = new Random(2);
-            int[] order = new int[rows];
-            for (int i = 0; i < rows; i++) {
-                order[i] = i;
+    /**
+     * The executor's inner loop without Spark: a shuffled gather into native tensors per epoch,
+     * views per batch, the same network and fused Adam step.
+     */
+    private static final class BareLoop implements AutoCloseable {
+        private final float[] x;
+        private final float[] y;
+        private final int rows;
+        private final int features;
+        private final int batch;
+        private final int[] order;
+        private final Random random = new Random(2);
+        private final NDManager root;
+        private final NetworkTrainer trainer;
+
+        BareLoop(float[] x, float[] y, int rows, int features, int[] hidden, int batch) {
+            this.x = x;
+            this.y = y;
+            this.rows = rows;
+            this.features = features;
+            this.batch = batch;
+            this.order = IntStream.range(0, rows).toArray();
+            EngineBootstrap.ensureLoaded(1);
+            NetworkSpec spec = new NetworkSpec(features, hidden, Activation.RELU, 0f, new int[0], 0, 0f, 1f);
+            root = NDManager.newBaseManager();
+            trainer = new NetworkTrainer(MlpNetwork.create(root, spec, spec.initialParameters(1), true),
+                    LossKind.MSE, OptimizerKind.ADAM, null, 0, 1e-3f, 0f);
+        }
+
+        /** Trains one epoch; returns its samples/s. */
+        double epoch() {
+            long start = System.nanoTime();
+            for (int i = rows - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
             }
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                long start = System.nanoTime();
-                for (int i = rows - 1; i > 0; i--) {
-                    int j = random.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
+            try (NDManager epochScope = root.newSubManager()) {
+                NDArray fx = Tensors.emptyFloats(epochScope, rows, features);
+                NDArray fy = Tensors.emptyFloats(epochScope, rows, 0);
+                FloatBuffer gx = Tensors.floatView(fx);
+                FloatBuffer gy = Tensors.floatView(fy);
+                for (int r = 0; r < rows; r++) {
+                    gx.put(r * features, x, order[r] * features, features);
+                    gy.put(r, y[order[r]]);
                 }
-                try (NDManager epochScope = root.newSubManager()) {
-                    NDArray fx = Tensors.emptyFloats(epochScope, rows, features);
-                    NDArray fy = Tensors.emptyFloats(epochScope, rows, 0);
-                    FloatBuffer gx = Tensors.floatView(fx);
-                    FloatBuffer gy = Tensors.floatView(fy);
-                    for (int r = 0; r < rows; r++) {
-                        gx.put(r * features, x, order[r] * features, features);
-                        gy.put(r, y[order[r]]);
-                    }
-                    for (int b = 0; b < rows; b += batch) {
-                        NDIndex slice = new NDIndex().addSliceDim(b, Math.min(b + batch, rows));
-                        try (NDManager step = epochScope.newSubManager()) {
-                            NDArray bx = fx.get(slice);
-                            bx.attach(step);
-                            NDArray by = fy.get(slice);
-                            by.attach(step);
-                            trainer.step(bx, new NDArray[0], by, null, null);
-                        }
+                for (int b = 0; b < rows; b += batch) {
+                    NDIndex slice = new NDIndex().addSliceDim(b, Math.min(b + batch, rows));
+                    try (NDManager step = epochScope.newSubManager()) {
+                        NDArray bx = fx.get(slice);
+                        bx.attach(step);
+                        NDArray by = fy.get(slice);
+                        by.attach(step);
+                        trainer.step(bx, new NDArray[0], by, null, null);
                     }
                 }
-                if (epoch > 0) {
-                    rates.add(rows / ((System.nanoTime() - start) / 1e9));
-                }
+            }
+            return rows / ((System.nanoTime() - start) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            try {
+                trainer.close();
+            } finally {
+                root.close();
             }
         }
-        return median(rates);
     }
 
-    private static double mlpRegressor(SparkSession spark, float[] x, float[] y, int rows, int features, int[] hidden,
-                                       int batch, int epochs) {
+    private static Dataset<Row> dataFrame(SparkSession spark, float[] x, float[] y, int rows, int features) {
         List<Row> data = new ArrayList<>(rows);
         for (int r = 0; r < rows; r++) {
             double[] v = new double[features];
@@ -158,17 +198,17 @@ final class ThroughputBenchmark {
                 .add("label", DataTypes.DoubleType);
         Dataset<Row> df = spark.createDataFrame(data, schema).repartition(1).cache();
         df.count();
+        return df;
+    }
+
+    /** One MlpRegressor fit of two epochs on the cached rows; the second epoch's samples/s. */
+    private static double fitRate(Dataset<Row> df, int[] hidden, int batch) {
         MlpRegressionModel model = new MlpRegressor().setHiddenLayers(hidden).setBatchSize(batch).setNumWorkers(1)
-                .setMaxEpochs(epochs).setValidationFraction(0).setEarlyStoppingPatience(0).setSeed(1).fit(df);
-        df.unpersist();
-        List<Double> rates = new ArrayList<>();
-        List<io.neuralrate.train.EpochStats> history = model.summary().history();
-        for (io.neuralrate.train.EpochStats e : history.subList(1, history.size())) {
-            rates.add(e.samplesPerSecond());
-            System.out.printf(Locale.ROOT, "epoch %d: %.3f s, %d rounds, slowest-worker compute %.3f s%n",
-                    e.epoch(), e.roundSeconds(), e.rounds(), e.computeSeconds());
-        }
-        return median(rates);
+                .setMaxEpochs(2).setValidationFraction(0).setEarlyStoppingPatience(0).setSeed(1).fit(df);
+        EpochStats e = model.summary().history().get(1);
+        System.out.printf(Locale.ROOT, "MlpRegressor epoch: %.3f s, %d rounds, slowest-worker compute %.3f s%n",
+                e.roundSeconds(), e.rounds(), e.computeSeconds());
+        return e.samplesPerSecond();
     }
 
     private static double median(List<Double> values) {

@@ -4,11 +4,11 @@
 # for the seed's shape (20-32-1) and the default shape (20-64-32-1). Repeats each pair REPEATS times
 # (default 3) and prints every run; BENCHMARKS.md reports the medians.
 #
-#   bench/throughput.sh [rows=200000] [repeats=3]   (each run alternates bare loop and MlpRegressor 5 times)
+#   bench/throughput.sh [rows=1000000] [repeats=3]   (each run alternates bare loop and MlpRegressor 5 times)
 # Needs python3 with torch (Debian: apt-get install python3-torch) for the PyTorch column.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ROWS="${1:-200000}"
+ROWS="${1:-1000000}"
 REPEATS="${2:-3}"
 PYTHON="${PYTHON:-/usr/bin/python3}"   # Debian's python3 with python3-torch
 cd "$HERE"

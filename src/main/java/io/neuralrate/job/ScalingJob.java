@@ -105,7 +105,8 @@ final class ScalingJob {
         row.put("median_overhead_per_round_seconds",
                 MetricsReport.median(history.stream().mapToDouble(EpochStats::overheadPerRound).toArray()));
         row.put("state_bytes", stateBytes);
-        // Down: the state is broadcast to every worker; up: each worker's state comes back as a task result.
+        // Down: the whole state is broadcast to every worker; up: each worker returns its dense tensors and the
+        // embedding rows it looked up, as task results (measured, not derived).
         row.put("broadcast_bytes_per_round", stateBytes * summary.workers());
         row.put("measured_result_bytes_per_round", rounds == 0 ? 0 : resultBytes / rounds);
         return row;

@@ -43,12 +43,13 @@ final class ShardTrainer {
                                                ModelState state, int epoch, int round, int partition,
                                                int workers, int threads) {
         int batchSize = config.workerBatchSize(workers);
-        long firstRow = (long) round * config.roundBatches(workers, spec) * batchSize;
+        long roundRows = (long) config.roundBatches(workers, spec) * batchSize;
+        long firstRow = round * roundRows;
         if (firstRow >= block.rows) {
             return null;
         }
         long startNanos = System.nanoTime();
-        int rows = (int) Math.min((long) config.roundBatches(workers, spec) * batchSize, block.rows - firstRow);
+        int rows = (int) Math.min(roundRows, block.rows - firstRow);
         EngineBootstrap.ensureLoaded(threads);
         try (NDManager root = NDManager.newBaseManager()) {
             RoundData data = gather(root, block, spec, config, epoch, round, partition, (int) firstRow, rows);

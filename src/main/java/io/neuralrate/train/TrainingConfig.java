@@ -29,7 +29,7 @@ public final class TrainingConfig implements Serializable {
     final int earlyStoppingPatience;
     final int numWorkers;
     final int syncInterval;
-    /** What a lone worker's round may gather into Java arrays (a copy of it goes to native memory). */
+    /** What a lone worker's round may gather into native tensors (counted at 4 bytes a value). */
     static final long SINGLE_WORKER_ROUND_BYTES = 64L << 20;
     final double unknownIndexRate;
     final String checkpointDir;

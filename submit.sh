@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs a NeuralRate job through spark-submit.
 #
-#   ./submit.sh [spark-submit options] <train|predict|generate-sample-data|import-movielens> [job options]
+#   ./submit.sh [spark-submit options] <subcommand> [options]
+#
+# Subcommands: train, predict, generate-sample-data, import-movielens (the job), and benchmark,
+# throughput, scaling (the measuring tools, a main class of their own).
 #
 # With SPARK_HOME set, $SPARK_HOME/bin/spark-submit is used. Without it, the Spark jars that the
 # Maven build places under target/spark/jars (an embedded local Spark) run
@@ -10,13 +13,17 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-APP_JAR="$HERE/target/neuralrate-0.1.0-SNAPSHOT.jar"
-EMBEDDED_SPARK="$HERE/target/spark"
+# The build's output folder (the Spark 3.5 build, -Pspark-3.5, writes target/spark-3.5).
+BUILD_DIR="${NEURALRATE_BUILD_DIR:-$HERE/target}"
+EMBEDDED_SPARK="$BUILD_DIR/spark"
 MAIN_CLASS="io.neuralrate.job.NeuralRateCli"
 
-if [[ ! -f "$APP_JAR" || ( -z "${SPARK_HOME:-}" && ! -d "$EMBEDDED_SPARK/jars" ) ]]; then
+app_jar() { compgen -G "$BUILD_DIR/neuralrate-*.jar" | head -n 1 || true; }
+APP_JAR="$(app_jar)"
+if [[ -z "$APP_JAR" || ( -z "${SPARK_HOME:-}" && ! -d "$EMBEDDED_SPARK/jars" ) ]]; then
   echo "Building NeuralRate (first run)..." >&2
   (cd "$HERE" && mvn -B -q -DskipTests package) >&2
+  APP_JAR="$(app_jar)"
 fi
 
 # spark-submit options come before the subcommand; all of them take a value except these flags.
@@ -37,9 +44,12 @@ while [[ $# -gt 0 && "$1" == -* ]]; do
   esac
 done
 if [[ $# -eq 0 ]]; then
-  echo "usage: $0 [spark-submit options] <train|predict|generate-sample-data|import-movielens> [options]" >&2
+  echo "usage: $0 [spark-submit options] <train|predict|generate-sample-data|import-movielens|benchmark|throughput|scaling> [options]" >&2
   exit 2
 fi
+case "$1" in
+  benchmark|throughput|scaling) MAIN_CLASS="io.neuralrate.bench.BenchCli" ;;
+esac
 $HAS_MASTER || SPARK_ARGS+=(--master "local[*]")
 
 export NEURALRATE_CONF="${NEURALRATE_CONF:-$HERE/conf/neuralrate.conf}"
@@ -61,7 +71,9 @@ JAVA_OPENS=(
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true
 )
-export SPARK_HOME="$EMBEDDED_SPARK" SPARK_SCALA_VERSION=2.13
+# Workers started from these jars launch executors only when they know the Scala line: read it off spark-core.
+SCALA_LINE="$(compgen -G "$EMBEDDED_SPARK/jars/spark-core_*.jar" | head -n 1 | sed -E 's/.*spark-core_([0-9.]+)-.*/\1/')"
+export SPARK_HOME="$EMBEDDED_SPARK" SPARK_SCALA_VERSION="$SCALA_LINE"
 exec java -Xmx"$DRIVER_MEMORY" "${JAVA_OPENS[@]}" "$LOG_CONF" \
   -cp "$EMBEDDED_SPARK/jars/*" org.apache.spark.deploy.SparkSubmit \
   --class "$MAIN_CLASS" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"

@@ -3,10 +3,14 @@
 # worker), then runs `submit.sh scaling` with 1 and 2 (and 4) training workers on MovieLens-100K fold
 # u1 and on 1M synthetic ratings, and stops the cluster again.
 #
-#   bench/scaling.sh [path to ml-100k, default ../shared/datasets/ml-100k]
+#   bench/scaling.sh /path/to/ml-100k
+#
+# MovieLens-100K is not shipped (its licence forbids redistribution): download ml-100k.zip from
+# GroupLens (grouplens.org/datasets/movielens/100k) and unzip it.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-ML100K="${1:-$HERE/../shared/datasets/ml-100k}"
+[[ $# -ge 1 && -f "$1/u1.base" ]] || { echo "usage: $0 /path/to/ml-100k (the unzipped MovieLens-100K folder)" >&2; exit 2; }
+ML100K="$(cd "$1" && pwd)"
 WORK="$HERE/target/bench-scaling"
 cd "$HERE"
 trap 'bench/standalone-cluster.sh stop' EXIT

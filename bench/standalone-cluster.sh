@@ -12,14 +12,15 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-SPARK="$HERE/target/spark"
+SPARK="${NEURALRATE_BUILD_DIR:-$HERE/target}/spark"
 STATE="${NEURALRATE_CLUSTER_DIR:-$HERE/target/cluster}"
 MASTER_PORT="${NEURALRATE_MASTER_PORT:-7077}"
 WORKER_MEMORY="${NEURALRATE_WORKER_MEMORY:-2g}"   # what each worker may give its executors
 
 # A worker launches executors through SPARK_HOME (which must hold the jars in jars/) and, without a
-# Spark build tree, needs the Scala version spelled out.
-export SPARK_HOME="$SPARK" SPARK_SCALA_VERSION=2.13 SPARK_LOCAL_IP=127.0.0.1
+# Spark build tree, needs the Scala version spelled out (read off the spark-core jar).
+SCALA_LINE="$(compgen -G "$SPARK/jars/spark-core_*.jar" | head -n 1 | sed -E 's/.*spark-core_([0-9.]+)-.*/\1/')"
+export SPARK_HOME="$SPARK" SPARK_SCALA_VERSION="$SCALA_LINE" SPARK_LOCAL_IP=127.0.0.1
 
 launch() { # name main-class args...
   local name="$1" main="$2"; shift 2

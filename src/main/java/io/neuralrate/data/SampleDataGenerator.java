@@ -8,7 +8,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import scala.jdk.javaapi.CollectionConverters;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -121,12 +120,13 @@ public final class SampleDataGenerator {
         String genre = GENRES[Math.floorMod((int) Math.floor(i.taste()[0] * 2), GENRES.length)];
         double price = Math.round(100 * Math.exp(1 + 0.4 * i.taste()[1])) / 100.0;
         double popularity = i.bias() + 0.2 * random.nextGaussian();
-        List<Double> tags = new ArrayList<>(3);
+        Double[] tags = new Double[3];
         for (int t = 0; t < 3; t++) {
-            tags.add(Math.round(100 * (i.taste()[(t + 2) % TASTE] + 0.3 * random.nextGaussian())) / 100.0);
+            tags[t] = Math.round(100 * (i.taste()[(t + 2) % TASTE] + 0.3 * random.nextGaussian())) / 100.0;
         }
-        // Rows built on the executors carry Scala collections (createDataFrame over a List converts, over an RDD not).
-        return RowFactory.create(index + 1, genre, price, popularity, CollectionConverters.asScala(tags));
+        // An array column of a Row built on the executors is a Java array or a Scala Seq (not a java.util.List);
+        // a Java array needs no Scala collection API, which differs between Scala 2.12 and 2.13.
+        return RowFactory.create(index + 1, genre, price, popularity, tags);
     }
 
     private static Row rating(long seed, long index, int users, int items) {

@@ -3,7 +3,7 @@ package io.neuralrate.job;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.neuralrate.ml.MlpTrainingSummary;
-import io.neuralrate.train.EpochStats;
+import io.neuralrate.ml.EpochSummary;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,27 +24,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes a run's {@code metrics.json} and its training-curve picture. */
-final class MetricsReport {
+/** Writes a run's {@code metrics.json}, other reports and its training-curve picture. */
+public final class MetricsReport {
     private MetricsReport() {}
 
-    /** The median of {@code values} (NaN for none); benchmark figures are medians of several runs. */
-    static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    static void writeJson(FileSystem fs, String path, Map<String, Object> metrics) throws IOException {
+    /**
+     * Writes {@code metrics} as indented JSON.
+     *
+     * @param fs the file system
+     * @param path the file
+     * @param metrics the content
+     * @throws IOException if it cannot be written
+     */
+    public static void writeJson(FileSystem fs, String path, Map<String, Object> metrics) throws IOException {
         try (FSDataOutputStream out = fs.create(new Path(path), true)) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue((OutputStream) out, metrics);
         }
     }
 
-    static void writeText(FileSystem fs, String path, String text) throws IOException {
+    /**
+     * Writes {@code text} in UTF-8.
+     *
+     * @param fs the file system
+     * @param path the file
+     * @param text the content
+     * @throws IOException if it cannot be written
+     */
+    public static void writeText(FileSystem fs, String path, String text) throws IOException {
         try (FSDataOutputStream out = fs.create(new Path(path), true)) {
             out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
@@ -52,7 +58,7 @@ final class MetricsReport {
 
     static List<Map<String, Object>> history(MlpTrainingSummary summary) {
         List<Map<String, Object>> epochs = new ArrayList<>();
-        for (EpochStats e : summary.history()) {
+        for (EpochSummary e : summary.history()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("epoch", e.epoch());
             m.put("training_loss", e.trainingLoss());
@@ -72,7 +78,7 @@ final class MetricsReport {
         System.setProperty("java.awt.headless", "true");
         XYSeries loss = new XYSeries("training loss (standardised)");
         XYSeries rmse = new XYSeries("validation RMSE");
-        for (EpochStats e : summary.history()) {
+        for (EpochSummary e : summary.history()) {
             loss.add(e.epoch(), e.trainingLoss());
             if (!Double.isNaN(e.validationRmse())) {
                 rmse.add(e.epoch(), e.validationRmse());

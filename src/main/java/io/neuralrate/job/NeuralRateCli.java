@@ -20,14 +20,14 @@ import java.util.concurrent.Callable;
 
 /**
  * The {@code spark-submit} entry point: {@code train}, {@code predict},
- * {@code generate-sample-data} and {@code import-movielens}. Exits non-zero on any failure,
+ * {@code generate-sample-data} and {@code import-movielens} (the measuring tools have an entry point
+ * of their own). Exits non-zero on any failure,
  * after printing the reason.
  */
 @Command(name = "neuralrate", mixinStandardHelpOptions = true, version = "NeuralRate 0.1.0",
         description = "Train and serve neural rating models on Apache Spark.",
         subcommands = {NeuralRateCli.Train.class, NeuralRateCli.Predict.class, NeuralRateCli.GenerateSampleData.class,
-            NeuralRateCli.ImportMovieLens.class, NeuralRateCli.Scaling.class,
-            NeuralRateCli.Benchmark.class, NeuralRateCli.Throughput.class})
+            NeuralRateCli.ImportMovieLens.class})
 public final class NeuralRateCli implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(NeuralRateCli.class);
 
@@ -50,7 +50,19 @@ public final class NeuralRateCli implements Callable<Integer> {
      * @return the exit status
      */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new NeuralRateCli());
+        return execute(new NeuralRateCli(), args);
+    }
+
+    /**
+     * Runs a picocli command with the job's error handling: a failure prints one {@code ERROR:} line
+     * naming its root cause and gives exit status 1.
+     *
+     * @param command the annotated command object
+     * @param args the arguments
+     * @return the exit status
+     */
+    public static int execute(Object command, String... args) {
+        CommandLine cli = new CommandLine(command);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             LOG.error("neuralrate {} failed", commandLine.getCommandName(), e);
             System.err.println("ERROR: " + rootMessage(e));
@@ -74,8 +86,8 @@ public final class NeuralRateCli implements Callable<Integer> {
         return 2;
     }
 
-    /** Options every subcommand shares. */
-    static final class Common {
+    /** Options every subcommand shares: {@code --config}, {@code --set}, {@code --run-date}. */
+    public static final class Common {
         @Option(names = "--config", description = "HOCON file overriding conf/neuralrate.conf (default: $NEURALRATE_CONF)")
         String config;
 
@@ -86,7 +98,8 @@ public final class NeuralRateCli implements Callable<Integer> {
         @Option(names = "--run-date", description = "run date, the output folder name (default: today)")
         String runDate = LocalDate.now().toString();
 
-        JobConfig load() {
+        /** @return the configuration: defaults, then {@code --config}, then each {@code --set} */
+        public JobConfig load() {
             List<String> keys = new ArrayList<>();
             for (String o : overrides) {
                 keys.add(o.startsWith("neuralrate.") ? o : "neuralrate." + o);
@@ -94,7 +107,8 @@ public final class NeuralRateCli implements Callable<Integer> {
             return JobConfig.load(config, keys);
         }
 
-        String runDate() {
+        /** @return the run date as YYYY-MM-DD */
+        public String runDate() {
             try {
                 return LocalDate.parse(runDate).toString();
             } catch (java.time.format.DateTimeParseException e) {
@@ -103,7 +117,13 @@ public final class NeuralRateCli implements Callable<Integer> {
         }
     }
 
-    static SparkSession spark(String app) {
+    /**
+     * The session of a subcommand (its master and settings come from spark-submit).
+     *
+     * @param app the subcommand, for the application name
+     * @return the session
+     */
+    public static SparkSession spark(String app) {
         return SparkSession.builder().appName("neuralrate " + app).getOrCreate();
     }
 
@@ -147,102 +167,6 @@ public final class NeuralRateCli implements Callable<Integer> {
             String root = outputRoot != null ? outputRoot : config.string("output.root") + "/scores";
             String out = PredictJob.run(spark("predict"), config, model, input, root, runDate);
             System.out.println("Predictions written to " + out + "/predictions");
-            return 0;
-        }
-    }
-
-    @Command(name = "scaling", mixinStandardHelpOptions = true,
-            description = "Train the configured model once per worker count on the same data and report holdout "
-                    + "RMSE, epoch time, round overhead and bytes per round; writes "
-                    + "<output.root>/scaling/<run-date>/scaling.{md,json}.")
-    static final class Scaling implements Callable<Integer> {
-        @Mixin
-        Common common;
-
-        @Option(names = "--workers", split = ",", description = "worker counts, first is the reference "
-                + "(default: 1,2,4)")
-        int[] workers = {1, 2, 4};
-
-        @Override
-        public Integer call() {
-            for (int w : workers) {
-                if (w < 1) {
-                    throw new IllegalArgumentException("--workers must be positive counts, got " + w);
-                }
-            }
-            String out = ScalingJob.run(spark("scaling"), common.load(), common.runDate(), workers);
-            System.out.println("Scaling report written to " + out);
-            return 0;
-        }
-    }
-
-    @Command(name = "benchmark", mixinStandardHelpOptions = true,
-            description = "NeuralRate (features only; features + id embeddings), Spark ALS, FMRegressor and "
-                    + "LinearRegression on the canonical MovieLens-100K folds, each tuned on a holdout of the base "
-                    + "fold; writes <output.root>/benchmark/<run-date>/movielens-100k.{md,json}.")
-    static final class Benchmark implements Callable<Integer> {
-        @Mixin
-        Common common;
-
-        @Option(names = "--input", required = true, description = "the ML-100K folder (u1.base ... u5.test)")
-        String input;
-
-        @Option(names = "--folds", split = ",", description = "fold numbers (default: 1,2,3,4,5)")
-        int[] folds = {1, 2, 3, 4, 5};
-
-        @Option(names = "--max-epochs", description = "NeuralRate's epoch cap (early stopping decides; default 50)")
-        int maxEpochs = 50;
-
-        @Option(names = "--seed", description = "seed of the holdouts and the models (default 42)")
-        long seed = 42;
-
-        @Override
-        public Integer call() {
-            String out = MovieLensBenchmark.run(spark("benchmark"), input, folds, maxEpochs, seed, common.load(),
-                    common.runDate());
-            System.out.println("Benchmark written to " + out);
-            return 0;
-        }
-    }
-
-    @Command(name = "throughput", mixinStandardHelpOptions = true,
-            description = "Training samples/s of one MLP shape: a bare DJL loop (no Spark) and MlpRegressor on the "
-                    + "session's master (use --master local[1]); prints one JSON line. See bench/throughput.sh.")
-    static final class Throughput implements Callable<Integer> {
-        @Option(names = "--rows", description = "synthetic rows (default 200000)")
-        int rows = 200_000;
-
-        @Option(names = "--features", description = "input width (default 20)")
-        int features = 20;
-
-        @Option(names = "--hidden", split = ",", description = "hidden layer widths (default 32)")
-        int[] hidden = {32};
-
-        @Option(names = "--batch", description = "batch size (default 256)")
-        int batch = 256;
-
-        @Option(names = "--pairs", description = "alternated measurements of the bare loop and MlpRegressor, "
-                + "after one warm-up of each (default 5)")
-        int pairs = 5;
-
-        @Option(names = "--scoring-rows", description = "instead: transform vs read+write of this many Parquet "
-                + "rows, 3 times alternated (0 = training throughput)")
-        int scoringRows;
-
-        @Option(names = "--work-dir", description = "folder for the scoring measurement's Parquet "
-                + "(default target/bench-scoring)")
-        String workDir = "target/bench-scoring";
-
-        @Override
-        public Integer call() {
-            SparkSession spark = spark("throughput");
-            if (scoringRows > 0) {
-                System.out.println("SCORING " + ThroughputBenchmark.scoring(spark, scoringRows, features, hidden, 3,
-                        workDir));
-            } else {
-                System.out.println("THROUGHPUT " + ThroughputBenchmark.run(spark, rows, features, hidden, batch,
-                        pairs));
-            }
             return 0;
         }
     }

@@ -43,9 +43,10 @@ public final class TrainJob {
      * @param missingFeatures ratings without user features, and without item features
      * @param skipped rows dropped as invalid per table (input.invalid-rows = skip)
      */
-    record TrainingData(Dataset<Row> train, Dataset<Row> test, FeatureAssembly assembly, long ratingCount,
-                        long[] missingFeatures, Map<String, Long> skipped) {
-        void unpersist() {
+    public record TrainingData(Dataset<Row> train, Dataset<Row> test, FeatureAssembly assembly, long ratingCount,
+                               long[] missingFeatures, Map<String, Long> skipped) {
+        /** Releases the cached rows. */
+        public void unpersist() {
             train.unpersist();
             test.unpersist();
         }
@@ -108,7 +109,7 @@ public final class TrainJob {
      * @param config job configuration
      * @return the prepared rows
      */
-    static TrainingData prepare(SparkSession spark, JobConfig config) {
+    public static TrainingData prepare(SparkSession spark, JobConfig config) {
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
         Dataset<Row> ratings = Tables.read(spark, "ratings", config.string("input.ratings"));
@@ -186,17 +187,32 @@ public final class TrainJob {
      * @param data the prepared rows
      * @return the fitted pipeline; its last stage is the {@link MlpRegressionModel}
      */
-    static PipelineModel fit(JobConfig config, TrainingData data) {
+    public static PipelineModel fit(JobConfig config, TrainingData data) {
         List<PipelineStage> stages = new ArrayList<>(data.assembly().stages());
         stages.add(JobModels.regressor(config, data.assembly()));
         return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(data.train());
     }
 
-    static MlpRegressionModel mlpOf(PipelineModel model) {
+    /**
+     * The rating model of a fitted job pipeline.
+     *
+     * @param model a pipeline from {@link #fit}
+     * @return its last stage
+     */
+    public static MlpRegressionModel mlpOf(PipelineModel model) {
         return (MlpRegressionModel) model.stages()[model.stages().length - 1];
     }
 
-    static Map<String, Object> evaluate(Dataset<Row> predictions, Dataset<Row> train, String predictionCol) {
+    /**
+     * Holdout metrics: RMSE, MAE and R² of the scored rows (NaN predictions left out), and the RMSE
+     * of predicting the training mean.
+     *
+     * @param predictions holdout rows with the rating and a prediction column
+     * @param train the training rows (for their mean rating)
+     * @param predictionCol the prediction column
+     * @return metric name to value
+     */
+    public static Map<String, Object> evaluate(Dataset<Row> predictions, Dataset<Row> train, String predictionCol) {
         Map<String, Object> metrics = new LinkedHashMap<>();
         Dataset<Row> scored = predictions.filter("NOT isnan(" + predictionCol + ")");
         RegressionEvaluator evaluator = new RegressionEvaluator().setLabelCol(Tables.RATING)

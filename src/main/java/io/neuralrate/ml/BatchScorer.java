@@ -30,14 +30,15 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
 
     private final Broadcast<NetworkFile> network;
     private final RowLayout layout;
-    private final String coldStart;
+    private final ColdStartStrategy coldStart;
     private final double min;
     private final double max;
 
-    BatchScorer(Broadcast<NetworkFile> network, RowLayout layout, String coldStart, double min, double max) {
+    BatchScorer(Broadcast<NetworkFile> network, RowLayout layout, ColdStartStrategy coldStart, double min,
+                double max) {
         this.network = network;
         this.layout = layout;
-        this.coldStart = coldStart.toLowerCase(java.util.Locale.ROOT);
+        this.coldStart = coldStart;
         this.min = min;
         this.max = max;
     }
@@ -113,10 +114,10 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
         for (int i = 0; i < n; i++) {
             double p = Math.min(max, Math.max(min, predictions[i]));
             if (unseen[i]) {
-                if ("drop".equals(coldStart)) {
+                if (coldStart == ColdStartStrategy.DROP) {
                     continue;
                 }
-                if ("nan".equals(coldStart)) {
+                if (coldStart == ColdStartStrategy.NAN) {
                     p = Double.NaN;
                 }
             }

@@ -8,8 +8,10 @@ import org.apache.spark.ml.param.StringArrayParam;
  * Input and output columns. Param objects are created on each call: Spark identifies a Param by
  * its parent's uid and its name, so equal instances serve as keys, and an interface can declare
  * Params without instance fields.
+ *
+ * @param <T> the implementing class, which the setters return
  */
-public interface HasColumnParams extends Params {
+public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
     /** Param: the feature vector column (default "features"). @return the Param */
     default Param<String> featuresCol() {
         return new Param<>(this, "featuresCol", "feature vector column name (a Vector; optional with embeddingCols)");
@@ -59,5 +61,35 @@ public interface HasColumnParams extends Params {
     /** @return the embedding index columns */
     default String[] getEmbeddingCols() {
         return getOrDefault(embeddingCols());
+    }
+
+    /** @param v feature column @return this */
+    @SuppressWarnings("unchecked")
+    default T setFeaturesCol(String v) {
+        return (T) set(featuresCol(), v);
+    }
+
+    /** @param v label column @return this */
+    @SuppressWarnings("unchecked")
+    default T setLabelCol(String v) {
+        return (T) set(labelCol(), v);
+    }
+
+    /** @param v prediction column @return this */
+    @SuppressWarnings("unchecked")
+    default T setPredictionCol(String v) {
+        return (T) set(predictionCol(), v);
+    }
+
+    /** @param v weight column ("" for none) @return this */
+    @SuppressWarnings("unchecked")
+    default T setWeightCol(String v) {
+        return (T) set(weightCol(), v);
+    }
+
+    /** @param v embedding index columns, in the order used for training @return this */
+    @SuppressWarnings("unchecked")
+    default T setEmbeddingCols(String[] v) {
+        return (T) set(embeddingCols(), v);
     }
 }

@@ -4,11 +4,12 @@ import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
 
-/** How predictions are made for unseen indices and whether they are clipped to a range. */
-public interface HasPredictionParams extends Params {
-    /** The accepted cold-start strategies. */
-    String[] COLD_START_STRATEGIES = {"unknown", "nan", "drop"};
-
+/**
+ * How predictions are made for unseen indices and whether they are clipped to a range.
+ *
+ * @param <T> the implementing class, which the setters return
+ */
+public interface HasPredictionParams<T extends HasPredictionParams<T>> extends Params {
     /**
      * Param: what to do with an embedding index not seen in training (or null, or out of range):
      * "unknown" (default) uses the learned unknown embedding, "nan" predicts NaN, "drop" drops the row.
@@ -18,7 +19,7 @@ public interface HasPredictionParams extends Params {
     default Param<String> coldStartStrategy() {
         return new Param<>(this, "coldStartStrategy",
                 "unseen embedding index: unknown (learned unknown embedding), nan, drop",
-                ParamChecks.oneOf("coldStartStrategy", COLD_START_STRATEGIES));
+                ParamChecks.oneOf("coldStartStrategy", ColdStartStrategy.class));
     }
 
     /** Param: lower bound to clip predictions to (default -infinity: none). @return the Param */
@@ -44,5 +45,23 @@ public interface HasPredictionParams extends Params {
     /** @return the upper clipping bound */
     default double getMaxPrediction() {
         return (Double) getOrDefault(maxPrediction());
+    }
+
+    /** @param v cold-start strategy: unknown, nan or drop @return this */
+    @SuppressWarnings("unchecked")
+    default T setColdStartStrategy(String v) {
+        return (T) set(coldStartStrategy(), v);
+    }
+
+    /** @param v lower clipping bound @return this */
+    @SuppressWarnings("unchecked")
+    default T setMinPrediction(double v) {
+        return (T) set(minPrediction(), v);
+    }
+
+    /** @param v upper clipping bound @return this */
+    @SuppressWarnings("unchecked")
+    default T setMaxPrediction(double v) {
+        return (T) set(maxPrediction(), v);
     }
 }

@@ -2,6 +2,7 @@ package io.neuralrate.ml;
 
 import io.neuralrate.nn.NetworkFile;
 import io.neuralrate.nn.NetworkSpec;
+import io.neuralrate.nn.ParamEnum;
 import io.neuralrate.train.RowLayout;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -35,7 +36,7 @@ import java.util.Arrays;
  * serialisation is involved, and a truncated or altered file is refused when loading.
  */
 public final class MlpRegressionModel extends Model<MlpRegressionModel>
-        implements MlpRegressorParams, MLWritable {
+        implements MlpRegressorParams<MlpRegressionModel>, MLWritable {
     private static final long serialVersionUID = 1L;
     static final String NETWORK_FILE = "data/network.nrmlp";
 
@@ -68,42 +69,6 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     /** The number of features the model expects in {@code featuresCol} (0 if it uses none). @return the count */
     public int numFeatures() {
         return network.spec().numFeatures();
-    }
-
-    /** @param v feature column @return this */
-    public MlpRegressionModel setFeaturesCol(String v) {
-        set(featuresCol(), v);
-        return this;
-    }
-
-    /** @param v prediction column @return this */
-    public MlpRegressionModel setPredictionCol(String v) {
-        set(predictionCol(), v);
-        return this;
-    }
-
-    /** @param v embedding index columns, in the order used for training @return this */
-    public MlpRegressionModel setEmbeddingCols(String[] v) {
-        set(embeddingCols(), v);
-        return this;
-    }
-
-    /** @param v cold-start strategy @return this */
-    public MlpRegressionModel setColdStartStrategy(String v) {
-        set(coldStartStrategy(), v);
-        return this;
-    }
-
-    /** @param v lower clipping bound @return this */
-    public MlpRegressionModel setMinPrediction(double v) {
-        set(minPrediction(), v);
-        return this;
-    }
-
-    /** @param v upper clipping bound @return this */
-    public MlpRegressionModel setMaxPrediction(double v) {
-        set(maxPrediction(), v);
-        return this;
     }
 
     void setSummary(MlpTrainingSummary summary) {
@@ -150,7 +115,8 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                 getEmbeddingCols(), null, spec.numFeatures());
         Broadcast<NetworkFile> broadcast = df.sparkSession().sparkContext()
                 .broadcast(network, scala.reflect.ClassTag$.MODULE$.apply(NetworkFile.class));
-        BatchScorer scorer = new BatchScorer(broadcast, layout, getColdStartStrategy(), getMinPrediction(),
+        BatchScorer scorer = new BatchScorer(broadcast, layout,
+                ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy", getColdStartStrategy()), getMinPrediction(),
                 getMaxPrediction());
         return df.mapPartitions(scorer, Encoders.row(outSchema));
     }
@@ -193,7 +159,9 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         @Override
         public void saveImpl(String path) {
             SparkSession spark = sparkSession();
-            DefaultParamsWriter$.MODULE$.saveMetadata(instance, path, spark);
+            // The SparkContext overloads are the ones Spark 3.5 and 4.x share.
+            DefaultParamsWriter$.MODULE$.saveMetadata(instance, path, spark.sparkContext(), scala.Option.empty(),
+                    scala.Option.empty());
             Path file = new Path(path, NETWORK_FILE);
             try {
                 FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -211,8 +179,8 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         @Override
         public MlpRegressionModel load(String path) {
             SparkSession spark = sparkSession();
-            DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, spark,
-                    MlpRegressionModel.class.getName());
+            DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path,
+                    spark.sparkContext(), MlpRegressionModel.class.getName());
             Path file = new Path(path, NETWORK_FILE);
             NetworkFile network;
             try {

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * A Spark ML {@link Estimator} that trains a multilayer-perceptron rating regressor with DJL's
- * PyTorch engine, data-parallel on the executors (see {@code DESIGN.md}).
+ * PyTorch engine, data-parallel on the executors.
  *
  * <pre>{@code
  * MlpRegressor mlp = new MlpRegressor()
@@ -30,7 +30,7 @@ import org.apache.spark.sql.types.StructType;
  * }</pre>
  */
 public final class MlpRegressor extends Estimator<MlpRegressionModel>
-        implements MlpRegressorParams, DefaultParamsWritable {
+        implements MlpRegressorParams<MlpRegressor>, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
     private final String uid;
@@ -53,168 +53,6 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
     @Override
     public String uid() {
         return uid;
-    }
-
-    /** @param v feature column @return this */
-    public MlpRegressor setFeaturesCol(String v) {
-        set(featuresCol(), v);
-        return this;
-    }
-
-    /** @param v label column @return this */
-    public MlpRegressor setLabelCol(String v) {
-        set(labelCol(), v);
-        return this;
-    }
-
-    /** @param v prediction column @return this */
-    public MlpRegressor setPredictionCol(String v) {
-        set(predictionCol(), v);
-        return this;
-    }
-
-    /** @param v weight column ("" for none) @return this */
-    public MlpRegressor setWeightCol(String v) {
-        set(weightCol(), v);
-        return this;
-    }
-
-    /** @param v embedding index columns @return this */
-    public MlpRegressor setEmbeddingCols(String[] v) {
-        set(embeddingCols(), v);
-        return this;
-    }
-
-    /** @param v hidden layer widths @return this */
-    public MlpRegressor setHiddenLayers(int[] v) {
-        set(hiddenLayers(), v);
-        return this;
-    }
-
-    /** @param v activation name @return this */
-    public MlpRegressor setActivation(String v) {
-        set(activation(), v);
-        return this;
-    }
-
-    /** @param v dropout rate @return this */
-    public MlpRegressor setDropout(double v) {
-        set(dropout(), v);
-        return this;
-    }
-
-    /** @param v embedding width @return this */
-    public MlpRegressor setEmbeddingDim(int v) {
-        set(embeddingDim(), v);
-        return this;
-    }
-
-    /** @param v loss name @return this */
-    public MlpRegressor setLoss(String v) {
-        set(loss(), v);
-        return this;
-    }
-
-    /** @param v optimizer name @return this */
-    public MlpRegressor setOptimizer(String v) {
-        set(optimizer(), v);
-        return this;
-    }
-
-    /** @param v learning rate @return this */
-    public MlpRegressor setLearningRate(double v) {
-        set(learningRate(), v);
-        return this;
-    }
-
-    /** @param v weight decay @return this */
-    public MlpRegressor setWeightDecay(double v) {
-        set(weightDecay(), v);
-        return this;
-    }
-
-    /** @param v batch size @return this */
-    public MlpRegressor setBatchSize(int v) {
-        set(batchSize(), v);
-        return this;
-    }
-
-    /** @param v maximum epochs @return this */
-    public MlpRegressor setMaxEpochs(int v) {
-        set(maxEpochs(), v);
-        return this;
-    }
-
-    /** @param v seed @return this */
-    public MlpRegressor setSeed(long v) {
-        set(seed(), v);
-        return this;
-    }
-
-    /** @param v validation fraction @return this */
-    public MlpRegressor setValidationFraction(double v) {
-        set(validationFraction(), v);
-        return this;
-    }
-
-    /** @param v validation indicator column @return this */
-    public MlpRegressor setValidationIndicatorCol(String v) {
-        set(validationIndicatorCol(), v);
-        return this;
-    }
-
-    /** @param v early stopping patience @return this */
-    public MlpRegressor setEarlyStoppingPatience(int v) {
-        set(earlyStoppingPatience(), v);
-        return this;
-    }
-
-    /** @param v number of workers (0 = auto) @return this */
-    public MlpRegressor setNumWorkers(int v) {
-        set(numWorkers(), v);
-        return this;
-    }
-
-    /** @param v sync interval @return this */
-    public MlpRegressor setSyncInterval(int v) {
-        set(syncInterval(), v);
-        return this;
-    }
-
-    /** @param v unknown index rate @return this */
-    public MlpRegressor setUnknownIndexRate(double v) {
-        set(unknownIndexRate(), v);
-        return this;
-    }
-
-    /** @param v checkpoint folder @return this */
-    public MlpRegressor setCheckpointDir(String v) {
-        set(checkpointDir(), v);
-        return this;
-    }
-
-    /** @param v epochs between checkpoints @return this */
-    public MlpRegressor setCheckpointInterval(int v) {
-        set(checkpointInterval(), v);
-        return this;
-    }
-
-    /** @param v cold-start strategy @return this */
-    public MlpRegressor setColdStartStrategy(String v) {
-        set(coldStartStrategy(), v);
-        return this;
-    }
-
-    /** @param v lower clipping bound @return this */
-    public MlpRegressor setMinPrediction(double v) {
-        set(minPrediction(), v);
-        return this;
-    }
-
-    /** @param v upper clipping bound @return this */
-    public MlpRegressor setMaxPrediction(double v) {
-        set(maxPrediction(), v);
-        return this;
     }
 
     @Override

@@ -3,7 +3,9 @@ package io.neuralrate.ml;
 import io.neuralrate.nn.Activation;
 import io.neuralrate.nn.LossKind;
 import io.neuralrate.nn.OptimizerKind;
+import io.neuralrate.nn.ParamEnum;
 import io.neuralrate.train.TrainingConfig;
+import io.neuralrate.train.TrainingDefaults;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
@@ -15,33 +17,40 @@ import org.apache.spark.sql.types.StructType;
 
 import java.util.Arrays;
 
-/** All Params shared by {@link MlpRegressor} and {@link MlpRegressionModel}, with their defaults and schema checks. */
-public interface MlpRegressorParams extends HasColumnParams, HasNetworkParams, HasTrainingParams, HasPredictionParams {
+/**
+ * All Params shared by {@link MlpRegressor} and {@link MlpRegressionModel}, with their defaults and
+ * schema checks. Each Param, its getter and its setter are declared once, in the interface of its
+ * group; {@code T} is the class that implements them, which the setters return.
+ *
+ * @param <T> the implementing class
+ */
+public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends HasColumnParams<T>, HasNetworkParams<T>,
+        HasTrainingParams<T>, HasPredictionParams<T> {
 
-    /** Sets every default; called from the constructors. */
+    /** Declares every default (training ones from {@link TrainingDefaults}); called from the constructors. */
     default void setMlpDefaults() {
         setDefault(featuresCol(), "features");
         setDefault(labelCol(), "label");
         setDefault(predictionCol(), "prediction");
         setDefault(embeddingCols(), new String[0]);
-        setDefault(hiddenLayers(), new int[] {64, 32});
-        setDefault(activation(), "relu");
-        setDefault(dropout(), 0.0);
-        setDefault(embeddingDim(), 32);
-        setDefault(loss(), "mse");
-        setDefault(optimizer(), "adam");
-        setDefault(learningRate(), 1e-3);
-        setDefault(weightDecay(), 0.0);
-        setDefault(batchSize(), 256);
-        setDefault(maxEpochs(), 50);
-        setDefault(seed(), (long) getClass().getName().hashCode());
-        setDefault(validationFraction(), 0.1);
-        setDefault(earlyStoppingPatience(), 5);
-        setDefault(numWorkers(), 0);
-        setDefault(syncInterval(), 64);
-        setDefault(unknownIndexRate(), 0.01);
-        setDefault(checkpointInterval(), 1);
-        setDefault(coldStartStrategy(), "unknown");
+        setDefault(hiddenLayers(), TrainingDefaults.hiddenLayers());
+        setDefault(activation(), TrainingDefaults.ACTIVATION.paramValue());
+        setDefault(dropout(), TrainingDefaults.DROPOUT);
+        setDefault(embeddingDim(), TrainingDefaults.EMBEDDING_DIM);
+        setDefault(loss(), TrainingDefaults.LOSS.paramValue());
+        setDefault(optimizer(), TrainingDefaults.OPTIMIZER.paramValue());
+        setDefault(learningRate(), TrainingDefaults.LEARNING_RATE);
+        setDefault(weightDecay(), TrainingDefaults.WEIGHT_DECAY);
+        setDefault(batchSize(), TrainingDefaults.BATCH_SIZE);
+        setDefault(maxEpochs(), TrainingDefaults.MAX_EPOCHS);
+        setDefault(seed(), TrainingDefaults.SEED);
+        setDefault(validationFraction(), TrainingDefaults.VALIDATION_FRACTION);
+        setDefault(earlyStoppingPatience(), TrainingDefaults.EARLY_STOPPING_PATIENCE);
+        setDefault(numWorkers(), TrainingDefaults.NUM_WORKERS);
+        setDefault(syncInterval(), TrainingDefaults.SYNC_INTERVAL);
+        setDefault(unknownIndexRate(), TrainingDefaults.UNKNOWN_INDEX_RATE);
+        setDefault(checkpointInterval(), TrainingDefaults.CHECKPOINT_INTERVAL);
+        setDefault(coldStartStrategy(), ColdStartStrategy.UNKNOWN.paramValue());
         setDefault(minPrediction(), Double.NEGATIVE_INFINITY);
         setDefault(maxPrediction(), Double.POSITIVE_INFINITY);
     }
@@ -101,11 +110,11 @@ public interface MlpRegressorParams extends HasColumnParams, HasNetworkParams, H
     default TrainingConfig toTrainingConfig() {
         return TrainingConfig.builder()
                 .hiddenLayers(getHiddenLayers())
-                .activation(Activation.fromParam(getActivation()))
+                .activation(ParamEnum.parse(Activation.class, "activation", getActivation()))
                 .dropout((float) getDropout())
                 .embeddingDim(getEmbeddingDim())
-                .loss(LossKind.fromParam(getLoss()))
-                .optimizer(OptimizerKind.fromParam(getOptimizer()))
+                .loss(ParamEnum.parse(LossKind.class, "loss", getLoss()))
+                .optimizer(ParamEnum.parse(OptimizerKind.class, "optimizer", getOptimizer()))
                 .learningRate((float) getLearningRate())
                 .weightDecay((float) getWeightDecay())
                 .batchSize(getBatchSize())

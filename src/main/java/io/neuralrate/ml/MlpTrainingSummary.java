@@ -1,6 +1,5 @@
 package io.neuralrate.ml;
 
-import io.neuralrate.train.EpochStats;
 import io.neuralrate.train.TrainingResult;
 
 import java.io.Serializable;
@@ -10,7 +9,7 @@ import java.util.List;
 public final class MlpTrainingSummary implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private final List<EpochStats> history;
+    private final List<EpochSummary> history;
     private final int bestEpoch;
     private final boolean stoppedEarly;
     private final long trainingRows;
@@ -18,7 +17,10 @@ public final class MlpTrainingSummary implements Serializable {
     private final int workers;
 
     MlpTrainingSummary(TrainingResult result) {
-        this.history = List.copyOf(result.history());
+        this.history = result.history().stream()
+                .map(e -> new EpochSummary(e.epoch(), e.trainingLoss(), e.validationRmse(), e.seconds(),
+                        e.samplesPerSecond(), e.rounds(), e.roundSeconds(), e.computeSeconds()))
+                .toList();
         this.bestEpoch = result.bestEpoch();
         this.stoppedEarly = result.stoppedEarly();
         this.trainingRows = result.trainingRows();
@@ -27,7 +29,7 @@ public final class MlpTrainingSummary implements Serializable {
     }
 
     /** Per-epoch statistics, in order. @return the history */
-    public List<EpochStats> history() {
+    public List<EpochSummary> history() {
         return history;
     }
 
@@ -38,22 +40,22 @@ public final class MlpTrainingSummary implements Serializable {
 
     /** Mean training objective per epoch (standardised label units). @return one value per epoch */
     public double[] trainingLoss() {
-        return history.stream().mapToDouble(EpochStats::trainingLoss).toArray();
+        return history.stream().mapToDouble(EpochSummary::trainingLoss).toArray();
     }
 
     /** Validation RMSE per epoch in label units (NaN without validation rows). @return one value per epoch */
     public double[] validationRmse() {
-        return history.stream().mapToDouble(EpochStats::validationRmse).toArray();
+        return history.stream().mapToDouble(EpochSummary::validationRmse).toArray();
     }
 
     /** Wall seconds per epoch. @return one value per epoch */
     public double[] epochSeconds() {
-        return history.stream().mapToDouble(EpochStats::seconds).toArray();
+        return history.stream().mapToDouble(EpochSummary::seconds).toArray();
     }
 
     /** Training samples per second per epoch. @return one value per epoch */
     public double[] samplesPerSecond() {
-        return history.stream().mapToDouble(EpochStats::samplesPerSecond).toArray();
+        return history.stream().mapToDouble(EpochSummary::samplesPerSecond).toArray();
     }
 
     /** The 1-based epoch whose parameters the model holds. @return the epoch */

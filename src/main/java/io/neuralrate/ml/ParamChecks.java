@@ -1,5 +1,6 @@
 package io.neuralrate.ml;
 
+import io.neuralrate.nn.ParamEnum;
 import scala.runtime.AbstractFunction1;
 
 import java.io.Serializable;
@@ -33,7 +34,9 @@ final class ParamChecks {
         });
     }
 
-    static scala.Function1<String, Object> oneOf(String param, String... allowed) {
+    /** A validator accepting the Param values of {@code type}, case-insensitively. */
+    static <E extends Enum<E> & ParamEnum> scala.Function1<String, Object> oneOf(String param, Class<E> type) {
+        String[] allowed = ParamEnum.paramValues(type);
         return check(param, "must be one of " + String.join(", ", allowed),
                 v -> v != null && Arrays.stream(allowed).anyMatch(a -> a.equalsIgnoreCase(v)));
     }

@@ -2,10 +2,8 @@ package io.neuralrate.nn;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.Locale;
-
 /** The non-linearity applied after every hidden layer of the perceptron. */
-public enum Activation {
+public enum Activation implements ParamEnum {
     /** max(0, x), the seed's choice. */
     RELU,
     /** Hyperbolic tangent. */
@@ -33,37 +31,5 @@ public enum Activation {
             default:
                 throw new AssertionError(this);
         }
-    }
-
-    /** The Param value that names this activation ("relu", "leaky_relu", ...). */
-    public String paramValue() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * Parses a Param value.
-     *
-     * @param value the name, case-insensitive
-     * @return the activation
-     * @throws IllegalArgumentException naming the accepted values
-     */
-    public static Activation fromParam(String value) {
-        for (Activation a : values()) {
-            if (a.paramValue().equalsIgnoreCase(value)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown activation '" + value + "'; expected one of " + String.join(", ", names()));
-    }
-
-    /** The accepted Param values. */
-    public static String[] names() {
-        Activation[] all = values();
-        String[] names = new String[all.length];
-        for (int i = 0; i < all.length; i++) {
-            names[i] = all[i].paramValue();
-        }
-        return names;
     }
 }

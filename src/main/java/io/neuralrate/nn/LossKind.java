@@ -2,10 +2,8 @@ package io.neuralrate.nn;
 
 import ai.djl.ndarray.NDArray;
 
-import java.util.Locale;
-
 /** The training objective, computed on the standardised label. */
-public enum LossKind {
+public enum LossKind implements ParamEnum {
     /** Squared error, the seed's choice. */
     MSE,
     /** Huber loss with threshold 1 (one label standard deviation): quadratic near 0, linear beyond. */
@@ -35,26 +33,5 @@ public enum LossKind {
             default:
                 throw new AssertionError(this);
         }
-    }
-
-    /** The Param value that names this loss. */
-    public String paramValue() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * Parses a Param value.
-     *
-     * @param value "mse", "huber" or "l1", case-insensitive
-     * @return the loss
-     * @throws IllegalArgumentException naming the accepted values
-     */
-    public static LossKind fromParam(String value) {
-        for (LossKind k : values()) {
-            if (k.paramValue().equalsIgnoreCase(value)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("Unknown loss '" + value + "'; expected one of mse, huber, l1");
     }
 }

@@ -133,7 +133,7 @@ public final class NetworkFile implements java.io.Serializable {
     static NetworkSpec readSpec(DataInputStream data) throws IOException {
         int numFeatures = data.readInt();
         int[] hidden = readInts(data);
-        Activation activation = Activation.fromParam(data.readUTF());
+        Activation activation = ParamEnum.parse(Activation.class, "activation", data.readUTF());
         float dropout = data.readFloat();
         int[] cards = readInts(data);
         int embeddingDim = data.readInt();

@@ -4,14 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
-import java.util.Locale;
-
 /**
  * The update rule. Each rule's state is a fixed number of tensors per parameter ("slots"), so the
  * distributed trainer can move and average it like the parameters themselves. The updates are
  * PyTorch's fused kernels, one native call per tensor and step.
  */
-public enum OptimizerKind {
+public enum OptimizerKind implements ParamEnum {
     /** Adam with L2 weight decay added to the gradient. State: first and second moments. */
     ADAM(2),
     /** Adam with decoupled weight decay (AdamW). State: first and second moments. */
@@ -59,26 +57,5 @@ public enum OptimizerKind {
         JniUtils.adamUpdate(
                 w, g, (PtNDArray) state[0], (PtNDArray) state[1],
                 learningRate, corrected, weightDecay, 1f, NO_CLIPPING, BETA1, BETA2, EPSILON, this == ADAMW);
-    }
-
-    /** The Param value that names this optimizer. */
-    public String paramValue() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * Parses a Param value.
-     *
-     * @param value "adam", "adamw" or "sgd", case-insensitive
-     * @return the optimizer
-     * @throws IllegalArgumentException naming the accepted values
-     */
-    public static OptimizerKind fromParam(String value) {
-        for (OptimizerKind k : values()) {
-            if (k.paramValue().equalsIgnoreCase(value)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("Unknown optimizer '" + value + "'; expected one of adam, adamw, sgd");
     }
 }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Driver side of data-parallel training (see DESIGN.md, "How training runs").
+ * Driver side of data-parallel training.
  *
  * <p>The rows are repartitioned into one partition per worker and packed once into cached
  * {@link DataBlock}s. Each round, the driver broadcasts the {@link ModelState}; every worker runs

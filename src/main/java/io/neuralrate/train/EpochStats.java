@@ -3,7 +3,7 @@ package io.neuralrate.train;
 import java.io.Serializable;
 
 /**
- * One epoch of training as reported in the model's summary.
+ * One epoch of training, as the trainer records it (and checkpoints keep it).
  *
  * @param epoch 1-based epoch number
  * @param trainingLoss mean training objective over the epoch's batches (standardised label units)

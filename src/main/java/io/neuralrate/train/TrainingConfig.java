@@ -56,7 +56,7 @@ public final class TrainingConfig implements Serializable {
         checkpointInterval = b.checkpointInterval;
     }
 
-    /** A builder with the product's defaults. */
+    /** A builder starting from {@link TrainingDefaults}. @return the builder */
     public static Builder builder() {
         return new Builder();
     }
@@ -108,24 +108,24 @@ public final class TrainingConfig implements Serializable {
 
     /** Builds a {@link TrainingConfig}. */
     public static final class Builder {
-        private int[] hiddenLayers = {64, 32};
-        private Activation activation = Activation.RELU;
-        private float dropout;
-        private int embeddingDim = 32;
-        private LossKind loss = LossKind.MSE;
-        private OptimizerKind optimizer = OptimizerKind.ADAM;
-        private float learningRate = 1e-3f;
-        private float weightDecay;
-        private int batchSize = 256;
-        private int maxEpochs = 50;
-        private long seed = 42;
-        private double validationFraction = 0.1;
-        private int earlyStoppingPatience = 5;
-        private int numWorkers;
-        private int syncInterval = 64;
-        private double unknownIndexRate = 0.01;
+        private int[] hiddenLayers = TrainingDefaults.hiddenLayers();
+        private Activation activation = TrainingDefaults.ACTIVATION;
+        private float dropout = (float) TrainingDefaults.DROPOUT;
+        private int embeddingDim = TrainingDefaults.EMBEDDING_DIM;
+        private LossKind loss = TrainingDefaults.LOSS;
+        private OptimizerKind optimizer = TrainingDefaults.OPTIMIZER;
+        private float learningRate = (float) TrainingDefaults.LEARNING_RATE;
+        private float weightDecay = (float) TrainingDefaults.WEIGHT_DECAY;
+        private int batchSize = TrainingDefaults.BATCH_SIZE;
+        private int maxEpochs = TrainingDefaults.MAX_EPOCHS;
+        private long seed = TrainingDefaults.SEED;
+        private double validationFraction = TrainingDefaults.VALIDATION_FRACTION;
+        private int earlyStoppingPatience = TrainingDefaults.EARLY_STOPPING_PATIENCE;
+        private int numWorkers = TrainingDefaults.NUM_WORKERS;
+        private int syncInterval = TrainingDefaults.SYNC_INTERVAL;
+        private double unknownIndexRate = TrainingDefaults.UNKNOWN_INDEX_RATE;
         private String checkpointDir;
-        private int checkpointInterval = 1;
+        private int checkpointInterval = TrainingDefaults.CHECKPOINT_INTERVAL;
 
         private Builder() {}
 

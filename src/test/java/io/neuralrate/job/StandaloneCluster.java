@@ -71,9 +71,18 @@ final class StandaloneCluster implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve(name + ".log").toFile());
         builder.environment().put("SPARK_HOME", sparkHome.toString());
-        builder.environment().put("SPARK_SCALA_VERSION", "2.13");
+        builder.environment().put("SPARK_SCALA_VERSION", scalaLine());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
         processes.add(builder.start());
+    }
+
+    /** The Scala line of the Spark jars (2.12 or 2.13), read off spark-core's file name. */
+    private String scalaLine() throws IOException {
+        try (var jars = Files.list(sparkHome.resolve("jars"))) {
+            return jars.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spark-core_")).findFirst()
+                    .map(n -> n.substring("spark-core_".length(), n.indexOf('-', "spark-core_".length())))
+                    .orElseThrow(() -> new IOException("no spark-core jar in " + sparkHome.resolve("jars")));
+        }
     }
 
     private static int freePort() throws IOException {

@@ -10,7 +10,6 @@ import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
-import org.apache.spark.ml.tuning.ParamGridBuilder;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -178,11 +177,15 @@ class MlpRegressorTest {
     @Test
     void crossValidatorPicksAModelOverHiddenLayersAndLearningRate() {
         MlpRegressor mlp = new MlpRegressor().setMaxEpochs(4).setSeed(1);
-        ParamMap[] grid = new ParamGridBuilder()
-                .addGrid(mlp.hiddenLayers(), scala.jdk.javaapi.CollectionConverters.asScala(
-                        List.of(new int[] {4}, new int[] {32, 16})))
-                .addGrid(mlp.learningRate(), new double[] {1e-4, 3e-3})
-                .build();
+        // The grid written out (ParamGridBuilder takes a Scala Iterable for array Params, whose Java
+        // converters differ between Scala 2.12 and 2.13).
+        List<ParamMap> maps = new ArrayList<>();
+        for (int[] hidden : List.of(new int[] {4}, new int[] {32, 16})) {
+            for (double rate : new double[] {1e-4, 3e-3}) {
+                maps.add(new ParamMap().put(mlp.hiddenLayers(), hidden).put(mlp.learningRate(), rate));
+            }
+        }
+        ParamMap[] grid = maps.toArray(new ParamMap[0]);
         RegressionEvaluator evaluator = new RegressionEvaluator().setMetricName("rmse");
         CrossValidatorModel cv = new CrossValidator().setEstimator(mlp).setEstimatorParamMaps(grid)
                 .setEvaluator(evaluator).setNumFolds(2).setSeed(3).fit(train.limit(3000));

@@ -1,6 +1,7 @@
-package io.neuralrate.job;
+package io.neuralrate.bench;
 
 import io.neuralrate.SparkTestSupport;
+import io.neuralrate.TestData;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,9 @@
-package io.neuralrate.job;
+package io.neuralrate.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.neuralrate.ml.EpochSummary;
 import io.neuralrate.ml.MlpRegressionModel;
 import io.neuralrate.ml.MlpRegressor;
 import io.neuralrate.nn.Activation;
@@ -13,7 +14,6 @@ import io.neuralrate.nn.NetworkSpec;
 import io.neuralrate.nn.NetworkTrainer;
 import io.neuralrate.nn.OptimizerKind;
 import io.neuralrate.nn.Tensors;
-import io.neuralrate.train.EpochStats;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -205,13 +205,13 @@ final class ThroughputBenchmark {
     private static double fitRate(Dataset<Row> df, int[] hidden, int batch) {
         MlpRegressionModel model = new MlpRegressor().setHiddenLayers(hidden).setBatchSize(batch).setNumWorkers(1)
                 .setMaxEpochs(2).setValidationFraction(0).setEarlyStoppingPatience(0).setSeed(1).fit(df);
-        EpochStats e = model.summary().history().get(1);
+        EpochSummary e = model.summary().history().get(1);
         System.out.printf(Locale.ROOT, "MlpRegressor epoch: %.3f s, %d rounds, slowest-worker compute %.3f s%n",
                 e.roundSeconds(), e.rounds(), e.computeSeconds());
         return e.samplesPerSecond();
     }
 
     private static double median(List<Double> values) {
-        return MetricsReport.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return Stats.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }

@@ -1,9 +1,14 @@
-package io.neuralrate.job;
+package io.neuralrate.bench;
 
+import io.neuralrate.job.JobConfig;
+import io.neuralrate.job.MetricsReport;
+import io.neuralrate.job.OutputLayout;
+import io.neuralrate.job.TrainJob;
+import io.neuralrate.ml.EpochSummary;
 import io.neuralrate.ml.MlpRegressionModel;
 import io.neuralrate.ml.MlpTrainingSummary;
 import io.neuralrate.nn.OptimizerKind;
-import io.neuralrate.train.EpochStats;
+import io.neuralrate.nn.ParamEnum;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -26,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * epoch time, rounds, the per-round distribution overhead and the bytes moved per round.
  * Writes {@code scaling.json} and {@code scaling.md} under {@code <output.root>/scaling/<run-date>}.
  */
-final class ScalingJob {
-    private static final Logger LOG = LoggerFactory.getLogger(ScalingJob.class);
+final class ScalingBenchmark {
+    private static final Logger LOG = LoggerFactory.getLogger(ScalingBenchmark.class);
 
-    private ScalingJob() {}
+    private ScalingBenchmark() {}
 
     /** Sums the result bytes of every finished task while installed. */
     private static final class ResultBytes extends SparkListener {
@@ -66,7 +71,7 @@ final class ScalingJob {
                 baseline = rmse;
             }
             rows.add(row(mlp, rmse, baseline, fitSeconds, listener.bytes.get(),
-                    OptimizerKind.fromParam(run.string("model.optimizer")).slots()));
+                    ParamEnum.parse(OptimizerKind.class, "optimizer", mlp.getOptimizer()).slots()));
             LOG.info("scaling: {}", rows.get(rows.size() - 1));
         }
         String markdown = markdown(rows, config);
@@ -88,8 +93,8 @@ final class ScalingJob {
     private static Map<String, Object> row(MlpRegressionModel mlp, double rmse, double baseline, double fitSeconds,
                                            long resultBytes, int optimizerSlots) {
         MlpTrainingSummary summary = mlp.summary();
-        List<EpochStats> history = summary.history();
-        int rounds = history.stream().mapToInt(EpochStats::rounds).sum();
+        List<EpochSummary> history = summary.history();
+        int rounds = history.stream().mapToInt(EpochSummary::rounds).sum();
         long stateBytes = 4L * mlp.networkSpec().parameterCount() * (1 + optimizerSlots);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("workers", summary.workers());
@@ -99,11 +104,11 @@ final class ScalingJob {
         row.put("best_epoch", summary.bestEpoch());
         row.put("fit_seconds", fitSeconds);
         row.put("median_epoch_seconds",
-                MetricsReport.median(history.stream().mapToDouble(EpochStats::roundSeconds).toArray()));
-        row.put("median_samples_per_second", MetricsReport.median(summary.samplesPerSecond()));
+                Stats.median(history.stream().mapToDouble(EpochSummary::roundSeconds).toArray()));
+        row.put("median_samples_per_second", Stats.median(summary.samplesPerSecond()));
         row.put("rounds_per_epoch", history.isEmpty() ? 0 : history.get(0).rounds());
         row.put("median_overhead_per_round_seconds",
-                MetricsReport.median(history.stream().mapToDouble(EpochStats::overheadPerRound).toArray()));
+                Stats.median(history.stream().mapToDouble(EpochSummary::overheadPerRound).toArray()));
         row.put("state_bytes", stateBytes);
         // Down: the whole state is broadcast to every worker; up: each worker returns its dense tensors and the
         // embedding rows it looked up, as task results (measured, not derived).

@@ -1,9 +1,12 @@
-package io.neuralrate.job;
+package io.neuralrate.bench;
 
 import io.neuralrate.data.FeatureAssembly;
 import io.neuralrate.data.FeatureJoin;
 import io.neuralrate.data.MovieLensImporter;
 import io.neuralrate.data.Tables;
+import io.neuralrate.job.JobConfig;
+import io.neuralrate.job.MetricsReport;
+import io.neuralrate.job.OutputLayout;
 import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;

@@ -142,10 +142,9 @@ public final class FeatureAssembly {
             }
         }
         if (idEmbeddings) {
-            plan.stages.add(new StringIndexer().setInputCol(Tables.USER_ID).setOutputCol(USER_INDEX)
-                    .setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
-            plan.stages.add(new StringIndexer().setInputCol(Tables.ITEM_ID).setOutputCol(ITEM_INDEX)
-                    .setHandleInvalid("keep").setStringOrderType("alphabetAsc"));
+            // Ids are indexed on the executors (no driver-side dictionary); unseen ids get the unknown index.
+            plan.stages.add(new IdIndexer().setInputCol(Tables.USER_ID).setOutputCol(USER_INDEX));
+            plan.stages.add(new IdIndexer().setInputCol(Tables.ITEM_ID).setOutputCol(ITEM_INDEX));
             plan.embeddingColumns.add(USER_INDEX);
             plan.embeddingColumns.add(ITEM_INDEX);
         }

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,13 +39,17 @@ public final class TrainJob {
      *
      * @param train training rows (ratings joined with features), cached
      * @param test holdout rows, cached
+     * @param trainRows rows in {@code train}
+     * @param testRows rows in {@code test}
      * @param assembly feature assembly stages and the columns they use
      * @param ratingCount rows of the ratings table
      * @param missingFeatures ratings without user features, and without item features
      * @param skipped rows dropped as invalid per table (input.invalid-rows = skip)
+     * @param preparationSeconds wall time of each preparation stage, in order
      */
-    public record TrainingData(Dataset<Row> train, Dataset<Row> test, FeatureAssembly assembly, long ratingCount,
-                               long[] missingFeatures, Map<String, Long> skipped) {
+    public record TrainingData(Dataset<Row> train, Dataset<Row> test, long trainRows, long testRows,
+                               FeatureAssembly assembly, long ratingCount, long[] missingFeatures,
+                               Map<String, Long> skipped, Map<String, Double> preparationSeconds) {
         /** Releases the cached rows. */
         public void unpersist() {
             train.unpersist();
@@ -72,8 +77,8 @@ public final class TrainJob {
                 Tables.RATING, mlp.getPredictionCol()).cache();
         Map<String, Object> metrics = evaluate(predictions, data.train(), mlp.getPredictionCol());
         metrics.put("run_date", runDate);
-        metrics.put("rows", Map.of("ratings", data.ratingCount(), "training", data.train().count(), "holdout",
-                data.test().count(), "predictions", predictions.count(), "without_user_features",
+        metrics.put("rows", Map.of("ratings", data.ratingCount(), "training", data.trainRows(), "holdout",
+                data.testRows(), "predictions", predictions.count(), "without_user_features",
                 data.missingFeatures()[0], "without_item_features", data.missingFeatures()[1],
                 "skipped_invalid", data.skipped()));
         metrics.put("features", data.assembly().featureColumns());
@@ -88,7 +93,10 @@ public final class TrainJob {
                     model.write().save(out.staged("model"));
                     predictions.write().parquet(out.staged("predictions"));
                     Map<String, Object> timings = new LinkedHashMap<>();
+                    timings.put("preparation_seconds", data.preparationSeconds());
                     timings.put("fit_seconds", fitSeconds);
+                    timings.put("training_rows_packing_seconds", mlp.summary().packingSeconds());
+                    timings.put("training_epochs_seconds", Arrays.stream(mlp.summary().epochSeconds()).sum());
                     timings.put("total_seconds", (System.nanoTime() - start) / 1e9);
                     metrics.put("timings", timings);
                     MetricsReport.writeJson(out.fileSystem(), out.staged("metrics.json"), metrics);
@@ -110,55 +118,63 @@ public final class TrainJob {
      * @return the prepared rows
      */
     public static TrainingData prepare(SparkSession spark, JobConfig config) {
+        StageTimings timings = new StageTimings();
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
         Dataset<Row> ratings = Tables.read(spark, "ratings", config.string("input.ratings"));
         Tables.requireColumn(ratings, "ratings", Tables.RATING, true);
-        long ratingCount = ratings.count();
+        long ratingCount = timings.time("count_ratings", ratings::count);
         if (ratingCount == 0) {
             throw new IllegalArgumentException("The ratings table at " + config.string("input.ratings") + " is empty");
         }
         Map<String, Long> skipped = new LinkedHashMap<>();
-        ratings = checkRatings(ratings, "ratings", config, skipped);
-        Dataset<Row> joined = FeatureJoin.join(ratings, users, items);
-
+        Dataset<Row> checkedRatings = timings.time("check_ratings", () -> checkRatings(ratings, "ratings", config,
+                skipped));
         Set<String> exclude = new HashSet<>(config.strings("features.exclude"));
         exclude.add(Tables.USER_ID);
         exclude.add(Tables.ITEM_ID);
         exclude.add(Tables.RATING);
-        FeatureAssembly assembly = FeatureAssembly.plan(joined, exclude, config.strings("features.columns"),
-                config.flag("features.standardize"), config.flag("features.id-embeddings"));
+        FeatureAssembly assembly = timings.time("plan_features", () -> FeatureAssembly.plan(
+                FeatureJoin.join(checkedRatings, users, items), exclude, config.strings("features.columns"),
+                config.flag("features.standardize"), config.flag("features.id-embeddings")));
         boolean skip = skipInvalid(config);
-        RowChecks.Outcome validUsers = RowChecks.check(users, "users", List.of(Tables.USER_ID),
-                assembly.featureColumns(), null, 0, 0, skip);
-        RowChecks.Outcome validItems = RowChecks.check(items, "items", List.of(Tables.ITEM_ID),
-                assembly.featureColumns(), null, 0, 0, skip);
+        RowChecks.Outcome validUsers = timings.time("check_users", () -> RowChecks.check(users, "users",
+                List.of(Tables.USER_ID), assembly.featureColumns(), null, 0, 0, skip));
+        RowChecks.Outcome validItems = timings.time("check_items", () -> RowChecks.check(items, "items",
+                List.of(Tables.ITEM_ID), assembly.featureColumns(), null, 0, 0, skip));
         skipped.put("users", validUsers.skipped());
         skipped.put("items", validItems.skipped());
-        if (validUsers.skipped() > 0 || validItems.skipped() > 0) {
-            users = validUsers.valid();
-            items = validItems.valid();
-            joined = FeatureJoin.join(ratings, users, items);
-        }
-        long[] missing = FeatureJoin.missingFeatures(ratings, users, items);
+        Dataset<Row> validUserRows = validUsers.skipped() > 0 ? validUsers.valid() : users;
+        Dataset<Row> validItemRows = validItems.skipped() > 0 ? validItems.valid() : items;
+        long[] missing = timings.time("count_missing_features", () -> FeatureJoin.missingFeatures(checkedRatings,
+                validUserRows, validItemRows));
+        Dataset<Row> joined = FeatureJoin.join(checkedRatings, validUserRows, validItemRows);
         if (!assembly.featureColumns().isEmpty() && (missing[0] > 0 || missing[1] > 0)) {
             // Rows without features cannot be assembled; the nightly job reports and skips them.
             LOG.warn("{} ratings have no user features and {} no item features; they are left out of training",
                     missing[0], missing[1]);
             joined = joined.na().drop(assembly.featureColumns().toArray(new String[0]));
         }
+        Dataset<Row> train;
+        Dataset<Row> test;
         String testRatings = config.string("input.test-ratings");
         if (testRatings.isEmpty()) {
             double testFraction = config.number("split.test-fraction");
             Dataset<Row>[] split = joined.randomSplit(new double[] {1 - testFraction, testFraction},
                     config.longValue("split.seed"));
-            return new TrainingData(split[0].cache(), split[1].cache(), assembly, ratingCount, missing, skipped);
+            train = split[0].cache();
+            test = split[1].cache();
+        } else {
+            Dataset<Row> heldOut = Tables.read(spark, "test-ratings", testRatings);
+            Tables.requireColumn(heldOut, "test-ratings", Tables.RATING, true);
+            heldOut = checkRatings(heldOut, "test-ratings", config, skipped);
+            train = joined.cache();
+            test = FeatureJoin.join(heldOut, validUserRows, validItemRows).cache();
         }
-        Dataset<Row> heldOut = Tables.read(spark, "test-ratings", testRatings);
-        Tables.requireColumn(heldOut, "test-ratings", Tables.RATING, true);
-        heldOut = checkRatings(heldOut, "test-ratings", config, skipped);
-        return new TrainingData(joined.cache(), FeatureJoin.join(heldOut, users, items).cache(), assembly,
-                ratingCount, missing, skipped);
+        long trainRows = timings.time("join_and_cache_training_rows", train::count);
+        long testRows = timings.time("join_and_cache_holdout_rows", test::count);
+        return new TrainingData(train, test, trainRows, testRows, assembly, ratingCount, missing, skipped,
+                timings.seconds());
     }
 
     private static boolean skipInvalid(JobConfig config) {

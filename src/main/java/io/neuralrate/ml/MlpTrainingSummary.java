@@ -15,6 +15,7 @@ public final class MlpTrainingSummary implements Serializable {
     private final long trainingRows;
     private final long validationRows;
     private final int workers;
+    private final double packingSeconds;
 
     MlpTrainingSummary(TrainingResult result) {
         this.history = result.history().stream()
@@ -26,6 +27,7 @@ public final class MlpTrainingSummary implements Serializable {
         this.trainingRows = result.trainingRows();
         this.validationRows = result.validationRows();
         this.workers = result.workers();
+        this.packingSeconds = result.packingSeconds();
     }
 
     /** Per-epoch statistics, in order. @return the history */
@@ -81,5 +83,10 @@ public final class MlpTrainingSummary implements Serializable {
     /** Data-parallel workers used. @return the count */
     public int workers() {
         return workers;
+    }
+
+    /** Wall seconds spent repartitioning the rows and packing them into cached blocks, before epoch 1. @return seconds */
+    public double packingSeconds() {
+        return packingSeconds;
     }
 }

@@ -5,15 +5,18 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -58,12 +61,17 @@ public final class DistributedTrainer {
             rows = data.withColumn(DRAWN_VALIDATION, functions.rand(config.seed).lt(config.validationFraction));
             rowLayout = layout.withValidationCol(rows.schema(), DRAWN_VALIDATION);
         }
-        RowLayout packLayout = rowLayout;
+        // Only the columns training reads, without their metadata: a StringIndexer's metadata lists every
+        // label, and the round tasks would carry that schema in their lineage (a task binary growing with the ids).
+        Column[] used = Arrays.stream(rowLayout.columnNames())
+                .map(c -> functions.col(c).as(c, Metadata.empty())).toArray(Column[]::new);
+        rows = rows.select(used);
+        RowLayout packLayout = rowLayout.rebind(rows.schema());
         JavaRDD<PackedPartition> packed = rows.repartition(workers).javaRDD()
                 .mapPartitions(it -> Collections.singletonList(PackedPartition.pack(it, packLayout)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            return train(sc, packed, rowLayout, config, workers);
+            return train(sc, packed, packLayout, config, workers);
         } finally {
             packed.unpersist(false);
         }
@@ -71,7 +79,11 @@ public final class DistributedTrainer {
 
     private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, RowLayout layout,
                                         TrainingConfig config, int workers) {
-        BlockStats stats = BlockStats.of(packed, layout.numEmbeddings());
+        long packingStart = System.nanoTime();
+        LOG.info("Packing the training rows into {} cached blocks ...", workers);
+        BlockStats stats = BlockStats.of(packed, layout.numEmbeddings()); // the first action: packs and caches
+        double packingSeconds = (System.nanoTime() - packingStart) / 1e9;
+        LOG.info("Packed in {} s", String.format("%.2f", packingSeconds));
         if (stats.trainingRows == 0) {
             throw new IllegalArgumentException("No training rows: the input is empty"
                     + (stats.validationRows > 0 ? " once the validation rows are set aside" : ""));
@@ -88,7 +100,9 @@ public final class DistributedTrainer {
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
 
         List<EpochStats> history = new ArrayList<>();
-        float[][] best = state.parameters;
+        // The best epoch's parameters, copied when kept (averaging updates the tables in place); null while the
+        // latest state is the one to return (no validation rows).
+        float[][] best = null;
         double bestRmse = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
         boolean stoppedEarly = false;
@@ -129,11 +143,11 @@ public final class DistributedTrainer {
                     String.format("%.5f", epochStats.trainingLoss()), String.format("%.5f", rmse),
                     String.format("%.2f", seconds), String.format("%.0f", epochStats.samplesPerSecond()));
             if (Double.isNaN(rmse)) {
-                best = state.parameters;
+                best = null;
                 bestEpoch = epoch + 1;
             } else if (rmse < bestRmse) {
                 bestRmse = rmse;
-                best = state.parameters;
+                best = copy(state.parameters);
                 bestEpoch = epoch + 1;
             } else if (config.earlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= config.earlyStoppingPatience) {
                 stoppedEarly = epoch + 1 < config.maxEpochs;
@@ -148,12 +162,12 @@ public final class DistributedTrainer {
             // Only epochs that training continues after are saved: a checkpoint always means "resume here".
             if (config.checkpointDir != null && (epoch + 1) % config.checkpointInterval == 0
                     && epoch + 1 < config.maxEpochs) {
-                new Checkpoint(fingerprint, state, best, bestEpoch, bestRmse, history)
-                        .save(sc.hadoopConfiguration(), config.checkpointDir);
+                new Checkpoint(fingerprint, state, best != null ? best : state.parameters, bestEpoch, bestRmse,
+                        history).save(sc.hadoopConfiguration(), config.checkpointDir);
             }
         }
-        return new TrainingResult(spec, best, history, bestEpoch, stoppedEarly, stats.trainingRows,
-                stats.validationRows, workers);
+        return new TrainingResult(spec, best != null ? best : state.parameters, history, bestEpoch, stoppedEarly,
+                stats.trainingRows, stats.validationRows, workers, packingSeconds);
     }
 
     private static RoundResult runRound(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
@@ -191,6 +205,14 @@ public final class DistributedTrainer {
         } finally {
             broadcast.destroy(false);
         }
+    }
+
+    private static float[][] copy(float[][] tensors) {
+        float[][] out = new float[tensors.length][];
+        for (int i = 0; i < tensors.length; i++) {
+            out[i] = tensors[i].clone();
+        }
+        return out;
     }
 
     /** PyTorch threads for the current task: Spark's {@code spark.task.cpus}. */

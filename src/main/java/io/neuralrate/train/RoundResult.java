@@ -146,6 +146,11 @@ final class RoundResult implements Serializable {
      * The average of the workers' parameters and optimizer state (see the class comment); the
      * step count advances by the most steps any worker took.
      *
+     * <p>The embedding tables of {@code previous} are updated in place, row by touched row, so a
+     * round costs the driver time and memory in proportion to the rows the workers touched, not
+     * to the tables; the caller must not hold on to {@code previous}'s arrays (the trainer copies
+     * the best epoch's parameters when it keeps them). Dense tensors are new arrays.
+     *
      * @param previous the state broadcast at the start of the round
      * @return the next state, or {@code previous} if no worker trained
      */
@@ -154,7 +159,7 @@ final class RoundResult implements Serializable {
         if (total == 0) {
             return previous;
         }
-        TouchedRows touched = new TouchedRows(contributions.values(), previous.parameters);
+        TouchedRows touched = new TouchedRows(contributions.values());
         float[][] params = weightedMean(previous.parameters, -1, total, touched);
         float[][][] state = new float[previous.optimizerState.length][][];
         for (int s = 0; s < state.length; s++) {
@@ -171,8 +176,7 @@ final class RoundResult implements Serializable {
         int tables = 2 * touched.rows.length;
         double[][] sums = new double[previous.length][];
         for (int i = 0; i < previous.length; i++) {
-            sums[i] = new double[i < tables
-                    ? touched.rows[i / 2].length * touched.width(previous, i) : previous[i].length];
+            sums[i] = new double[i < tables ? touched.rows[i / 2].length * width(previous, i) : previous[i].length];
         }
         for (Contribution c : contributions.values()) {
             float[][] values = slot < 0 ? c.parameters : c.optimizerState[slot];
@@ -182,13 +186,12 @@ final class RoundResult implements Serializable {
                 double[] sum = sums[i];
                 if (i < tables) {
                     int e = i / 2;
-                    int width = touched.width(previous, i);
+                    int width = width(previous, i);
                     for (int k = 0; k < c.touchedRows[e].length; k++) {
-                        int row = c.touchedRows[e][k];
-                        double rw = (double) c.lookups[e][k] / touched.lookups[e][row];
-                        int to = touched.position[e][row] * width;
+                        int at = touched.position(e, c.touchedRows[e][k]);
+                        double rw = (double) c.lookups[e][k] / touched.lookups[e][at];
                         for (int j = 0; j < width; j++) {
-                            sum[to + j] += rw * v[k * width + j];
+                            sum[at * width + j] += rw * v[k * width + j];
                         }
                     }
                 } else {
@@ -201,11 +204,10 @@ final class RoundResult implements Serializable {
         float[][] out = new float[previous.length][];
         for (int i = 0; i < previous.length; i++) {
             if (i < tables) {
-                // Starts from the broadcast table, so untouched rows stay; a copy, because the driver
-                // may still hold the previous arrays (the best epoch's parameters).
-                out[i] = previous[i].clone();
+                // In place: untouched rows keep their values, touched rows take the average.
+                out[i] = previous[i];
                 int[] rows = touched.rows[i / 2];
-                int width = touched.width(previous, i);
+                int width = width(previous, i);
                 for (int k = 0; k < rows.length; k++) {
                     for (int j = 0; j < width; j++) {
                         out[i][rows[k] * width + j] = (float) sums[i][k * width + j];
@@ -221,36 +223,51 @@ final class RoundResult implements Serializable {
         return out;
     }
 
-    /** Per embedding column: the rows any worker looked up, their total lookups, and where each sits in that list. */
+    /** Values per row of tensor {@code i}, an embedding table (its bias tensor has one value per row). */
+    private static int width(float[][] tensors, int i) {
+        return tensors[i].length / tensors[(i / 2) * 2 + 1].length;
+    }
+
+    /**
+     * Per embedding column: the rows any worker looked up (ascending) and their total lookups. Built
+     * from the contributions' own sorted lists, so its size follows the touched rows, not the tables.
+     */
     private static final class TouchedRows {
         final int[][] rows;
         final long[][] lookups;
-        final int[][] position;
 
-        TouchedRows(Collection<Contribution> contributions, float[][] previous) {
+        TouchedRows(Collection<Contribution> contributions) {
             int columns = contributions.iterator().next().touchedRows.length;
             rows = new int[columns][];
             lookups = new long[columns][];
-            position = new int[columns][];
             for (int e = 0; e < columns; e++) {
-                long[] total = new long[previous[2 * e + 1].length]; // the bias tensor has one value per row
+                int n = 0;
+                for (Contribution c : contributions) {
+                    n += c.touchedRows[e].length;
+                }
+                int[] all = new int[n];
+                int at = 0;
+                for (Contribution c : contributions) {
+                    System.arraycopy(c.touchedRows[e], 0, all, at, c.touchedRows[e].length);
+                    at += c.touchedRows[e].length;
+                }
+                rows[e] = Arrays.stream(all).sorted().distinct().toArray();
+                lookups[e] = new long[rows[e].length];
                 for (Contribution c : contributions) {
                     for (int k = 0; k < c.touchedRows[e].length; k++) {
-                        total[c.touchedRows[e][k]] += c.lookups[e][k];
+                        lookups[e][position(rows[e], c.touchedRows[e][k])] += c.lookups[e][k];
                     }
-                }
-                rows[e] = IntStream.range(0, total.length).filter(r -> total[r] > 0).toArray();
-                lookups[e] = total;
-                position[e] = new int[total.length];
-                for (int k = 0; k < rows[e].length; k++) {
-                    position[e][rows[e][k]] = k;
                 }
             }
         }
 
-        /** Values per row of tensor {@code i} (an embedding table). */
-        int width(float[][] previous, int i) {
-            return previous[i].length / lookups[i / 2].length;
+        /** Where table row {@code row} of column {@code e} sits in {@link #rows}. */
+        int position(int e, int row) {
+            return position(rows[e], row);
+        }
+
+        private static int position(int[] sorted, int row) {
+            return Arrays.binarySearch(sorted, row);
         }
     }
 }

@@ -62,6 +62,16 @@ public final class RowLayout implements Serializable {
     }
 
     /**
+     * The same inputs in rows of another schema that holds the same columns (e.g. a projection).
+     *
+     * @param schema the rows' schema
+     * @return the new layout
+     */
+    public RowLayout rebind(StructType schema) {
+        return new RowLayout(schema, featuresCol, labelCol, weightCol, embeddingCols, validationCol, numFeatures);
+    }
+
+    /**
      * Describes where the inputs sit in rows of {@code schema}; null names mean "not present".
      *
      * @param schema the rows' schema

@@ -16,8 +16,10 @@ import java.util.List;
  * @param trainingRows rows used for training
  * @param validationRows rows used for validation
  * @param workers number of data-parallel workers used
+ * @param packingSeconds wall time of repartitioning and packing the rows into cached blocks (with their statistics)
  */
 public record TrainingResult(NetworkSpec spec, float[][] parameters, List<EpochStats> history, int bestEpoch,
-                             boolean stoppedEarly, long trainingRows, long validationRows, int workers)
+                             boolean stoppedEarly, long trainingRows, long validationRows, int workers,
+                             double packingSeconds)
         implements Serializable {
 }

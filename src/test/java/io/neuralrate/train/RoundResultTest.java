@@ -6,6 +6,7 @@ import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** Averaging a round: embedding rows over the workers that looked them up, dense tensors by samples. */
 class RoundResultTest {
@@ -17,8 +18,10 @@ class RoundResultTest {
         // Worker 0: 1 sample of row 0, 3 of row 2. Worker 1: 1 sample of row 2.
         RoundResult.Contribution first = contribution(4, new int[] {0, 2, 2, 2}, 100, 0);
         RoundResult.Contribution second = contribution(1, new int[] {2}, 200, 10);
-        ModelState next = new RoundResult().add(1, second).add(0, first)
-                .average(new ModelState(BROADCAST, ModelState.zeroState(1, BROADCAST), 7));
+        float[][] broadcast = copy(BROADCAST);
+        ModelState previous = new ModelState(broadcast, ModelState.zeroState(1, broadcast), 7);
+        float[] dense = broadcast[2];
+        ModelState next = new RoundResult().add(1, second).add(0, first).average(previous);
 
         assertArrayEquals(new float[] {100, 100, 1, 1, 125, 125, 3, 3}, next.parameters[0], 1e-4f,
                 "row 0 from worker 0 alone; row 2 weighted 3:1 by lookups; rows 1 and 3 unchanged");
@@ -28,6 +31,17 @@ class RoundResultTest {
         assertArrayEquals(new float[] {1, 1, 0, 0, 1.25f, 1.25f, 0, 0}, next.optimizerState[0][0], 1e-4f,
                 "optimizer state averaged like the parameters");
         assertEquals(7 + 10, next.step, "the step count advances by the most steps a worker took");
+        assertSame(broadcast[0], next.parameters[0], "tables are updated in place, not copied");
+        assertSame(previous.optimizerState[0][0], next.optimizerState[0][0]);
+        assertArrayEquals(new float[] {5, 5}, dense, "dense tensors are new arrays");
+    }
+
+    private static float[][] copy(float[][] tensors) {
+        float[][] out = new float[tensors.length][];
+        for (int i = 0; i < tensors.length; i++) {
+            out[i] = tensors[i].clone();
+        }
+        return out;
     }
 
     @Test

@@ -10,7 +10,6 @@ import io.neuralrate.nn.Tensors;
 import io.neuralrate.train.RowLayout;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -22,22 +21,35 @@ import java.util.NoSuchElementException;
 /**
  * Scores a partition in batches: rows are read lazily, a batch of them is packed into arrays and
  * run through the network in one call, and each input row is emitted with its prediction
- * appended. The network lives for the whole partition and is closed when the partition ends.
+ * appended. Rows arrive with their embedding rows already joined ({@link EmbeddingTables#attach}),
+ * so a task holds only the perceptron (carried in the task itself: it is small), never a table.
+ * The network lives for the whole partition and is closed when the partition ends.
  */
 final class BatchScorer implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     static final int BATCH_SIZE = 4096;
 
-    private final Broadcast<NetworkFile> network;
+    private final NetworkFile network;
     private final RowLayout layout;
+    private final int outputColumns;
     private final ColdStartStrategy coldStart;
     private final double min;
     private final double max;
 
-    BatchScorer(Broadcast<NetworkFile> network, RowLayout layout, ColdStartStrategy coldStart, double min,
+    /**
+     * @param network the perceptron and spec (its tables are not serialised)
+     * @param layout where the features sit in the rows
+     * @param outputColumns how many leading columns of a row are the caller's (emitted with the prediction);
+     *     after them come each embedding column's vector and bias, then the unseen flag
+     * @param coldStart what an unseen index gives
+     * @param min lower clipping bound
+     * @param max upper clipping bound
+     */
+    BatchScorer(NetworkFile network, RowLayout layout, int outputColumns, ColdStartStrategy coldStart, double min,
                 double max) {
         this.network = network;
         this.layout = layout;
+        this.outputColumns = outputColumns;
         this.coldStart = coldStart;
         this.min = min;
         this.max = max;
@@ -47,9 +59,8 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext context = TaskContext.get();
         EngineBootstrap.ensureLoaded(context == null ? 1 : Math.max(1, context.cpus()));
-        NetworkFile stored = network.value();
         NDManager root = NDManager.newBaseManager();
-        MlpNetwork net = MlpNetwork.create(root, stored.spec(), stored.parameters(), false);
+        MlpNetwork net = MlpNetwork.createDense(root, network.spec(), network.dense());
         if (context != null) {
             context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> root.close());
         }
@@ -86,30 +97,37 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
         NetworkSpec spec = net.spec();
         int d = spec.numFeatures();
         int numEmb = spec.numEmbeddings();
+        int dim = spec.embeddingDim();
         List<Row> rows = new ArrayList<>(BATCH_SIZE);
         float[] features = new float[BATCH_SIZE * d];
-        int[][] indices = new int[numEmb][BATCH_SIZE];
+        float[][] vectors = new float[numEmb][BATCH_SIZE * dim];
+        float[][] biases = new float[numEmb][BATCH_SIZE];
         boolean[] unseen = new boolean[BATCH_SIZE];
         while (rows.size() < BATCH_SIZE && input.hasNext()) {
             Row row = input.next();
             int i = rows.size();
             layout.readFeatures(row, features, i * d);
             for (int e = 0; e < numEmb; e++) {
-                int index = layout.readIndex(row, e);
-                unseen[i] |= !spec.isKnown(e, index);
-                indices[e][i] = spec.tableRow(e, index);
+                List<Object> vector = row.getList(outputColumns + 2 * e);
+                for (int j = 0; j < dim; j++) {
+                    vectors[e][i * dim + j] = (Float) vector.get(j);
+                }
+                biases[e][i] = row.getFloat(outputColumns + 2 * e + 1);
             }
+            unseen[i] = numEmb > 0 && row.getBoolean(outputColumns + 2 * numEmb);
             rows.add(row);
         }
         int n = rows.size();
         float[] predictions;
         try (NDManager batch = root.newSubManager()) {
             NDArray x = d == 0 ? null : Tensors.floats(batch, features, 0, n, d);
-            NDArray[] idx = new NDArray[numEmb];
+            NDArray[] v = new NDArray[numEmb];
+            NDArray[] b = new NDArray[numEmb];
             for (int e = 0; e < numEmb; e++) {
-                idx[e] = Tensors.longs(batch, indices[e], 0, n);
+                v[e] = Tensors.floats(batch, vectors[e], 0, n, dim);
+                b[e] = Tensors.floats(batch, biases[e], 0, n, 1);
             }
-            predictions = net.predict(x, idx).toFloatArray();
+            predictions = net.predictWithEmbeddings(x, v, b).toFloatArray();
         }
         for (int i = 0; i < n; i++) {
             double p = Math.min(max, Math.max(min, predictions[i]));
@@ -121,16 +139,16 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
                     p = Double.NaN;
                 }
             }
-            out.add(withPrediction(rows.get(i), p));
+            out.add(withPrediction(rows.get(i), outputColumns, p));
         }
     }
 
-    private static Row withPrediction(Row row, double prediction) {
-        Object[] values = new Object[row.length() + 1];
-        for (int i = 0; i < row.length(); i++) {
+    private static Row withPrediction(Row row, int columns, double prediction) {
+        Object[] values = new Object[columns + 1];
+        for (int i = 0; i < columns; i++) {
             values[i] = row.get(i);
         }
-        values[row.length()] = prediction;
+        values[columns] = prediction;
         return RowFactory.create(values);
     }
 }

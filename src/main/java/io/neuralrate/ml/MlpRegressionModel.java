@@ -8,7 +8,6 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -25,35 +24,54 @@ import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A fitted rating network: a Spark ML {@link Model} whose {@code transform} appends the
  * prediction column, scoring each partition in batches on the executors.
  *
- * <p>Saved as Spark ML's standard {@code metadata/} (Params as JSON) plus {@code data/network.nrmlp},
- * the network in the versioned binary format documented in {@link NetworkFile}; no Java
- * serialisation is involved, and a truncated or altered file is refused when loading.
+ * <p>The perceptron is small and travels with the scoring tasks; the embedding tables (one row per
+ * user, item or other index) are Datasets on the executors, and {@code transform} joins each row
+ * with the table rows it needs, so neither the driver nor a task ever holds a whole table.
+ *
+ * <p>Saved as Spark ML's standard {@code metadata/} (Params as JSON), {@code data/network.nrmlp}
+ * (the spec, the perceptron and a digest of the tables, in the versioned, CRC-checked format of
+ * {@link NetworkFile}) and one Parquet table per embedding column under
+ * {@code data/embeddings/<column number>} ({@code index, vector, bias}, as {@link
+ * #embeddingTable(int)} returns it; join {@code index} with an {@code IdIndexer}'s id table for the
+ * ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in format
+ * 2 (tables inside the network file) still load. No Java serialisation is involved, and a truncated
+ * or altered network file is refused.
  */
 public final class MlpRegressionModel extends Model<MlpRegressionModel>
         implements MlpRegressorParams<MlpRegressionModel>, MLWritable {
     private static final long serialVersionUID = 1L;
     static final String NETWORK_FILE = "data/network.nrmlp";
+    static final String EMBEDDINGS = "data/embeddings";
 
     private final String uid;
     private final NetworkFile network;
+    private final transient List<Dataset<Row>> tables;
     private transient MlpTrainingSummary summary;
 
-    /**
-     * Wraps a trained network.
-     *
-     * @param uid the uid
-     * @param network the network's shape and parameters
-     */
-    public MlpRegressionModel(String uid, NetworkFile network) {
+    MlpRegressionModel(String uid, NetworkFile network, List<Dataset<Row>> tables) {
+        if (tables.size() != network.spec().numEmbeddings()) {
+            throw new IllegalArgumentException("expected " + network.spec().numEmbeddings() + " embedding tables, got "
+                    + tables.size());
+        }
         this.uid = uid;
         this.network = network;
+        this.tables = List.copyOf(tables);
         setMlpDefaults();
+    }
+
+    /** A model whose tables are still the arrays on the driver that a fit or a format-2 file produced. */
+    static MlpRegressionModel withTablesFromArrays(SparkSession spark, String uid, NetworkFile network) {
+        float[][] arrays = network.tables().orElseThrow(() -> new IllegalStateException("no tables held"));
+        return new MlpRegressionModel(uid, network.withoutTables(),
+                EmbeddingTables.fromArrays(spark, network.spec(), arrays));
     }
 
     @Override
@@ -64,6 +82,33 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     /** The network's shape (input width, layers, embedding cardinalities, label scaling). @return the spec */
     public NetworkSpec networkSpec() {
         return network.spec();
+    }
+
+    /**
+     * The embedding table of embedding column {@code column} (in {@code embeddingCols} order): one row
+     * per index, {@code index} (int; the last, equal to the number of trained indices, is the learned
+     * "unknown" row), {@code vector} (array of floats), {@code bias} (float).
+     *
+     * @param column the embedding column's position
+     * @return the table, a Dataset on the executors
+     */
+    public Dataset<Row> embeddingTable(int column) {
+        return tables.get(column);
+    }
+
+    /**
+     * A digest of the embedding tables' values (order-independent, bit-exact): two models with equal
+     * digests and equal network files predict the same.
+     *
+     * @return the digest
+     */
+    public long embeddingTablesDigest() {
+        return network.tablesDigest();
+    }
+
+    /** The stored network: spec, perceptron, tables digest. */
+    NetworkFile network() {
+        return network;
     }
 
     /** The number of features the model expects in {@code featuresCol} (0 if it uses none). @return the count */
@@ -109,21 +154,22 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType outSchema = transformSchema(dataset.schema(), true);
-        Dataset<Row> df = dataset.toDF();
+        Dataset<Row> rows = dataset.toDF();
         NetworkSpec spec = network.spec();
-        RowLayout layout = RowLayout.of(df.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null, null,
-                getEmbeddingCols(), null, spec.numFeatures());
-        Broadcast<NetworkFile> broadcast = df.sparkSession().sparkContext()
-                .broadcast(network, scala.reflect.ClassTag$.MODULE$.apply(NetworkFile.class));
-        BatchScorer scorer = new BatchScorer(broadcast, layout,
-                ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy", getColdStartStrategy()), getMinPrediction(),
+        ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
+                getColdStartStrategy());
+        Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), spec,
+                tables, coldStart == ColdStartStrategy.DROP);
+        RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
+                null, new String[0], null, spec.numFeatures());
+        BatchScorer scorer = new BatchScorer(network, layout, rows.columns().length, coldStart, getMinPrediction(),
                 getMaxPrediction());
-        return df.mapPartitions(scorer, Encoders.row(outSchema));
+        return joined.mapPartitions(scorer, Encoders.row(outSchema));
     }
 
     @Override
     public MlpRegressionModel copy(ParamMap extra) {
-        MlpRegressionModel copied = new MlpRegressionModel(uid, network);
+        MlpRegressionModel copied = new MlpRegressionModel(uid, network, tables);
         copied.summary = summary;
         return copyValues(copied, extra).setParent(parent());
     }
@@ -148,7 +194,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         return read().load(path);
     }
 
-    /** Writes the Params as Spark ML metadata and the network as {@value #NETWORK_FILE}. */
+    /** Writes the Params as Spark ML metadata, the network as {@value #NETWORK_FILE}, the tables as Parquet. */
     private static final class Writer extends MLWriter {
         private final MlpRegressionModel instance;
 
@@ -171,6 +217,9 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not write the network to " + file, e);
             }
+            for (int e = 0; e < instance.tables.size(); e++) {
+                instance.tables.get(e).write().parquet(new Path(path, EMBEDDINGS + "/" + e).toString());
+            }
         }
     }
 
@@ -192,7 +241,25 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                 throw new IllegalArgumentException("Cannot load the MlpRegressionModel at " + path + ": "
                         + e.getMessage(), e);
             }
-            MlpRegressionModel model = new MlpRegressionModel(metadata.uid(), network);
+            MlpRegressionModel model;
+            if (network.tables().isPresent()) { // format 2: the tables were inside the network file
+                model = withTablesFromArrays(spark, metadata.uid(), network);
+            } else {
+                List<Dataset<Row>> tables = new ArrayList<>();
+                for (int e = 0; e < network.spec().numEmbeddings(); e++) {
+                    Path table = new Path(path, EMBEDDINGS + "/" + e);
+                    try {
+                        if (!table.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(table)) {
+                            throw new IllegalArgumentException("Cannot load the MlpRegressionModel at " + path
+                                    + ": its embedding table " + table + " is missing");
+                        }
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException(ex);
+                    }
+                    tables.add(spark.read().parquet(table.toString()));
+                }
+                model = new MlpRegressionModel(metadata.uid(), network, tables);
+            }
             metadata.getAndSetParams(model, scala.Option.empty());
             return model;
         }

@@ -75,7 +75,8 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         @SuppressWarnings("unchecked")
         Dataset<Row> rows = (Dataset<Row>) dataset.toDF();
         TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig());
-        MlpRegressionModel model = new MlpRegressionModel(uid, new NetworkFile(result.spec(), result.parameters()));
+        MlpRegressionModel model = MlpRegressionModel.withTablesFromArrays(dataset.sparkSession(), uid,
+                NetworkFile.of(result.spec(), result.parameters()));
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
         return copyValues(model, extractParamMap());

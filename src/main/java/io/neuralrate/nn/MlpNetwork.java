@@ -68,6 +68,35 @@ public final class MlpNetwork implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the perceptron alone, without embedding tables: for scoring rows that carry their own
+     * embedding vectors and biases (joined from the stored tables), see {@link #predictWithEmbeddings}.
+     *
+     * @param parent manager under which the parameters live
+     * @param spec the network's shape
+     * @param dense the parameters after the embedding tables, in layout order
+     * @return the network (close it)
+     */
+    public static MlpNetwork createDense(NDManager parent, NetworkSpec spec, float[][] dense) {
+        List<long[]> shapes = spec.parameterShapes();
+        int tables = spec.embeddingTableCount();
+        if (dense.length != shapes.size() - tables) {
+            throw new IllegalArgumentException("expected " + (shapes.size() - tables) + " dense tensors, got "
+                    + dense.length);
+        }
+        NDManager manager = parent.newSubManager();
+        try {
+            NDArray[] params = new NDArray[shapes.size()]; // the table slots stay empty
+            for (int i = 0; i < dense.length; i++) {
+                params[tables + i] = manager.create(dense[i], new Shape(shapes.get(tables + i)));
+            }
+            return new MlpNetwork(spec, manager, params);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     /** The network's shape. */
     public NetworkSpec spec() {
         return spec;
@@ -153,6 +182,35 @@ public final class MlpNetwork implements AutoCloseable {
         JniUtils.setGradMode(false);
         try {
             return forwardStandardized(features, indices, null).mul(spec.labelScale()).add(spec.labelMean());
+        } finally {
+            JniUtils.setGradMode(wasRecording);
+        }
+    }
+
+    /**
+     * Predicts ratings (label units) for rows that carry their own embedding rows: the same
+     * computation as {@link #predict}, with column {@code e}'s vector and bias given per row
+     * instead of looked up in a table (each row is its own one-row table).
+     *
+     * @param features dense features {@code (batch, numFeatures)}, or null
+     * @param vectors per embedding column, the rows' vectors {@code (batch, dim)}
+     * @param biases per embedding column, the rows' biases {@code (batch, 1)}
+     * @return predictions {@code (batch)}
+     */
+    public NDArray predictWithEmbeddings(NDArray features, NDArray[] vectors, NDArray[] biases) {
+        int numEmb = spec.numEmbeddings();
+        NDArray[] tables = new NDArray[2 * numEmb];
+        NDArray[] rows = new NDArray[numEmb];
+        for (int e = 0; e < numEmb; e++) {
+            tables[2 * e] = vectors[e];
+            tables[2 * e + 1] = biases[e];
+            rows[e] = vectors[e].getManager().arange(0, (int) vectors[e].getShape().get(0), 1,
+                    ai.djl.ndarray.types.DataType.INT64);
+        }
+        boolean wasRecording = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return forward(features, tables, rows, null).mul(spec.labelScale()).add(spec.labelMean());
         } finally {
             JniUtils.setGradMode(wasRecording);
         }

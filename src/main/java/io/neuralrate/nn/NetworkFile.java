@@ -7,58 +7,148 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.CRC32;
 
 /**
- * The stored form of a network: its {@link NetworkSpec} and parameter values, in a small
- * versioned binary format that needs no Java serialisation and no native engine to read.
+ * The stored form of a network's dense part: its {@link NetworkSpec}, the parameters of its
+ * perceptron, and a digest of its embedding tables, in a small versioned binary format that needs
+ * no Java serialisation and no native engine to read. The embedding tables themselves are stored
+ * apart, as one row per index (the model saves them as Parquet), so a network file stays small
+ * however many users and items the model knows; the digest lets two models be compared, bit for
+ * bit, by their network files alone.
  *
  * <p>Layout (big-endian, as {@link DataOutputStream} writes): magic {@code "NRMLP"} (5 bytes),
  * format version (int), the spec (numFeatures int; hidden layer count and widths as ints;
  * activation as UTF; dropout float; embedding column count and cardinalities as ints; embedding
- * dim int; label mean and scale as floats), the number of parameter tensors (int) and each tensor
- * as its length (int) and values (floats), then a CRC-32 (long) of every preceding byte. A
- * truncated or altered file is refused with a message, never half-loaded.
+ * dim int; label mean and scale as floats), the number of dense tensors (int) and each tensor as
+ * its length (int) and values (floats), the tables' digest (long), then a CRC-32 (long) of every
+ * preceding byte. A truncated or altered file is refused with a message, never half-loaded.
+ *
+ * <p>Format 2 files held the embedding tables inline (the same tensors, before the dense ones,
+ * and no digest); they are still read, with their tables, so older models keep loading.
  */
 public final class NetworkFile implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     /**
-     * The format version this code writes and reads. Version 2 added the pairwise embedding dot
-     * product to the network's output; version 1 files hold the same tensors but meant a network
-     * without it, so they are refused rather than silently scored differently.
+     * The format version this code writes. Version 3 moved the embedding tables out of the file;
+     * version 2 added the pairwise embedding dot product to the network's output, so version 1
+     * files (a network without it) are refused rather than silently scored differently.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+    /** The oldest format this code reads. */
+    public static final int OLDEST_READABLE_VERSION = 2;
 
     private static final byte[] MAGIC = {'N', 'R', 'M', 'L', 'P'};
     private static final int MAX_TENSORS = 1 << 16;
 
     private final NetworkSpec spec;
-    private final float[][] parameters;
+    private final float[][] dense;
+    private final long tablesDigest;
+    private final transient float[][] tables;
 
-    /**
-     * Pairs a spec with its parameters.
-     *
-     * @param spec network shape
-     * @param parameters values in the spec's layout
-     */
-    public NetworkFile(NetworkSpec spec, float[][] parameters) {
-        spec.checkParameters(parameters);
+    private NetworkFile(NetworkSpec spec, float[][] dense, long tablesDigest, float[][] tables) {
         this.spec = spec;
-        this.parameters = parameters;
+        this.dense = dense;
+        this.tablesDigest = tablesDigest;
+        this.tables = tables;
     }
 
-    /** The network's shape. */
+    /**
+     * Splits a whole parameter set into the dense part and the embedding tables, and digests the tables.
+     *
+     * @param spec network shape
+     * @param parameters values in the spec's layout (embedding tables first)
+     * @return the network, with its tables available through {@link #tables()}
+     */
+    public static NetworkFile of(NetworkSpec spec, float[][] parameters) {
+        spec.checkParameters(parameters);
+        int t = spec.embeddingTableCount();
+        float[][] tables = Arrays.copyOfRange(parameters, 0, t);
+        return new NetworkFile(spec, Arrays.copyOfRange(parameters, t, parameters.length), digest(spec, tables),
+                tables);
+    }
+
+    /** This network without the tables it holds (once they are stored elsewhere). @return the dense part */
+    public NetworkFile withoutTables() {
+        return new NetworkFile(spec, dense, tablesDigest, null);
+    }
+
+    /** The network's shape. @return the spec */
     public NetworkSpec spec() {
         return spec;
     }
 
-    /** The parameter values, in layout order. */
-    public float[][] parameters() {
-        return parameters;
+    /** The perceptron's parameters: the spec's layout after the embedding tables. @return the tensors */
+    public float[][] dense() {
+        return dense;
     }
 
     /**
-     * Writes this network to {@code out} (which is not closed).
+     * A digest of the embedding tables' values (see {@link #digest}), fixed when the network was
+     * trained: equal networks have equal digests.
+     *
+     * @return the digest
+     */
+    public long tablesDigest() {
+        return tablesDigest;
+    }
+
+    /**
+     * The embedding tables in the spec's layout ({@code 2e}: vectors, {@code 2e+1}: biases), when this
+     * object was built from a whole parameter set or read from a format-2 file; empty when the
+     * tables are stored apart.
+     *
+     * @return the tables, if held
+     */
+    public Optional<float[][]> tables() {
+        return Optional.ofNullable(tables);
+    }
+
+    /**
+     * An order-independent digest of embedding tables: the sum (mod 2^64) over every row of every
+     * column of {@link #rowDigest}, so it can be computed over rows stored anywhere, in any order.
+     *
+     * @param spec the network's shape
+     * @param tables the tables in the spec's layout
+     * @return the digest
+     */
+    public static long digest(NetworkSpec spec, float[][] tables) {
+        long sum = 0;
+        int dim = spec.embeddingDim();
+        for (int e = 0; e < spec.numEmbeddings(); e++) {
+            float[] vectors = tables[2 * e];
+            float[] biases = tables[2 * e + 1];
+            for (int row = 0; row < biases.length; row++) {
+                sum += rowDigest(e, row, vectors, row * dim, dim, biases[row]);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The digest of one table row: its column, index, vector and bias, bit for bit.
+     *
+     * @param column embedding column number
+     * @param index the row's index
+     * @param vectors array holding the row's vector
+     * @param offset where the vector starts in {@code vectors}
+     * @param dim the vector's length
+     * @param bias the row's bias
+     * @return a well-mixed 64-bit value
+     */
+    public static long rowDigest(int column, int index, float[] vectors, int offset, int dim, float bias) {
+        long h = SplitMix64.finalise(((long) column << 32) ^ index);
+        for (int j = 0; j < dim; j++) {
+            h = SplitMix64.finalise(h ^ Float.floatToRawIntBits(vectors[offset + j]));
+        }
+        return SplitMix64.finalise(h ^ Float.floatToRawIntBits(bias));
+    }
+
+    /**
+     * Writes this network's dense part and tables digest to {@code out} (which is not closed).
      *
      * @param out destination
      * @throws IOException on a write failure
@@ -69,7 +159,8 @@ public final class NetworkFile implements java.io.Serializable {
         data.write(MAGIC);
         data.writeInt(FORMAT_VERSION);
         writeSpec(data, spec);
-        writeTensors(data, parameters);
+        writeTensors(data, dense);
+        data.writeLong(tablesDigest);
         data.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -79,7 +170,7 @@ public final class NetworkFile implements java.io.Serializable {
     }
 
     /**
-     * Reads a network written by {@link #write}.
+     * Reads a network written by {@link #write} (format 3), or a format-2 file with its tables inline.
      *
      * @param in source (read to its end)
      * @param source a name for error messages (the file's path)
@@ -104,14 +195,30 @@ public final class NetworkFile implements java.io.Serializable {
                 throw new IOException("File " + source + " is not a NeuralRate network file");
             }
             int version = data.readInt();
-            if (version != FORMAT_VERSION) {
+            if (version < OLDEST_READABLE_VERSION || version > FORMAT_VERSION) {
                 throw new IOException("Model file " + source + " has format version " + version
-                        + "; this NeuralRate reads version " + FORMAT_VERSION
-                        + (version < FORMAT_VERSION ? " (retrain the model with this version)" : ""));
+                        + "; this NeuralRate reads versions " + OLDEST_READABLE_VERSION + " to " + FORMAT_VERSION
+                        + (version < OLDEST_READABLE_VERSION ? " (retrain the model with this version)"
+                                : " (written by a newer NeuralRate)"));
             }
             NetworkSpec spec = readSpec(data);
-            float[][] params = readTensors(data, source);
-            return new NetworkFile(spec, params);
+            float[][] tensors = readTensors(data, source);
+            if (version == 2) {
+                return of(spec, tensors);
+            }
+            long digest = data.readLong();
+            List<long[]> shapes = spec.parameterShapes();
+            if (tensors.length != shapes.size() - spec.embeddingTableCount()) {
+                throw new IllegalArgumentException("expected " + (shapes.size() - spec.embeddingTableCount())
+                        + " dense tensors, got " + tensors.length);
+            }
+            for (int i = 0; i < tensors.length; i++) {
+                if (tensors[i].length != NetworkSpec.elements(shapes.get(spec.embeddingTableCount() + i))) {
+                    throw new IllegalArgumentException("dense tensor " + i + " should have shape "
+                            + Arrays.toString(shapes.get(spec.embeddingTableCount() + i)));
+                }
+            }
+            return new NetworkFile(spec, tensors, digest, null);
         } catch (EOFException e) {
             throw new IOException("Model file " + source + " is truncated", e);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,7 @@
 package io.neuralrate.train;
 
+import io.neuralrate.nn.SplitMix64;
+
 /** Derives independent, reproducible random seeds from a base seed and coordinates. */
 final class Seeds {
     private Seeds() {}
@@ -17,8 +19,6 @@ final class Seeds {
     }
 
     static long finalise(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.finalise(z);
     }
 }

@@ -1,6 +1,8 @@
 package io.neuralrate.ml;
 
 import io.neuralrate.SparkTestSupport;
+import io.neuralrate.nn.NetworkFile;
+import io.neuralrate.nn.NetworkFileTest;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -9,12 +11,17 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Embeddings learned from index columns, and each cold-start strategy for unseen users and items. */
@@ -91,5 +98,65 @@ class ColdStartTest {
         Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap()).setColdStartStrategy("drop")
                 .transform(test);
         assertEquals(known().count(), scored.count());
+    }
+
+    @Test
+    void savedWithItsTablesInParquetItLoadsAndScoresExactlyTheSame(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        assertEquals(50 + 1, spark.read().parquet(path + "/" + MlpRegressionModel.EMBEDDINGS + "/0").count(),
+                "one row per trained user and the unknown row");
+        assertEquals(30 + 1, spark.read().parquet(path + "/" + MlpRegressionModel.EMBEDDINGS + "/1").count());
+        MlpRegressionModel loaded = MlpRegressionModel.load(path);
+        assertEquals(model.embeddingTablesDigest(), EmbeddingTables.digest(List.of(loaded.embeddingTable(0),
+                loaded.embeddingTable(1))), "the stored tables are the trained ones, bit for bit");
+        assertEquals(predictions(model), predictions(loaded));
+
+        Files.walk(dir.resolve("model/data/embeddings/1")).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile()
+                .delete());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> MlpRegressionModel.load(path));
+        assertTrue(missing.getMessage().contains("embeddings/1") && missing.getMessage().contains("missing"),
+                missing.getMessage());
+    }
+
+    @Test
+    void aModelSavedInFormatTwoWithItsTablesInsideTheNetworkFileStillLoads(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        // Rewrite the folder as format 2 wrote it: every tensor in network.nrmlp, no Parquet tables.
+        NetworkFile network = model.network();
+        int dim = network.spec().embeddingDim();
+        List<float[]> all = new ArrayList<>();
+        for (int e = 0; e < 2; e++) {
+            List<Row> rows = model.embeddingTable(e).orderBy("index").collectAsList();
+            float[] vectors = new float[rows.size() * dim];
+            float[] biases = new float[rows.size()];
+            for (int r = 0; r < rows.size(); r++) {
+                List<Object> v = rows.get(r).getList(1);
+                for (int j = 0; j < dim; j++) {
+                    vectors[r * dim + j] = (Float) v.get(j);
+                }
+                biases[r] = rows.get(r).getFloat(2);
+            }
+            all.add(vectors);
+            all.add(biases);
+        }
+        all.addAll(List.of(network.dense()));
+        Path file = dir.resolve("model/" + MlpRegressionModel.NETWORK_FILE);
+        Files.write(file, NetworkFileTest.formatTwo(network.spec(), all.toArray(new float[0][])));
+        Files.deleteIfExists(file.resolveSibling(".network.nrmlp.crc"));
+        Files.walk(dir.resolve("model/data/embeddings")).sorted(Comparator.reverseOrder())
+                .forEach(p -> p.toFile().delete());
+
+        MlpRegressionModel old = MlpRegressionModel.load(path);
+        assertEquals(model.embeddingTablesDigest(), old.embeddingTablesDigest());
+        assertEquals(predictions(model), predictions(old));
+    }
+
+    /** Every held-out row's prediction, keyed by its position in a stable order. */
+    private static List<String> predictions(MlpRegressionModel m) {
+        return m.transform(test).orderBy("user", "item", "label").select("user", "item", "label", "prediction")
+                .collectAsList().stream().map(Row::toString).toList();
     }
 }

@@ -1,0 +1,163 @@
+package io.neuralrate.ml;
+
+import io.neuralrate.nn.NetworkFile;
+import io.neuralrate.nn.NetworkSpec;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.when;
+
+/**
+ * A model's embedding tables as Datasets on the executors, one row per table row: {@value #INDEX}
+ * (0 .. cardinality-1 for the indices seen in training, cardinality for the learned "unknown"
+ * row), {@value #VECTOR} (array of floats) and {@value #BIAS}, the layout ALS uses for its factors.
+ * Saved as Parquet; scoring joins each pair with the rows it needs instead of shipping tables.
+ */
+final class EmbeddingTables {
+    /** Table column: the row's index. */
+    static final String INDEX = "index";
+    /** Table column: the embedding vector. */
+    static final String VECTOR = "vector";
+    /** Table column: the per-index bias. */
+    static final String BIAS = "bias";
+    /** Column added by {@link #attach}: true when any index of the row was not trained on. */
+    static final String UNSEEN = "__neuralrate_unseen";
+    /** Rows per table partition when a table is built from arrays on the driver. */
+    private static final int ROWS_PER_PARTITION = 100_000;
+
+    static final StructType SCHEMA = new StructType()
+            .add(INDEX, DataTypes.IntegerType, false)
+            .add(VECTOR, DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add(BIAS, DataTypes.FloatType, false);
+
+    private EmbeddingTables() {}
+
+    /**
+     * Turns trained tables held on the driver into cached Datasets (until training keeps them on the
+     * executors, a fit ends with them on the driver).
+     *
+     * @param spark the session
+     * @param spec the network's shape
+     * @param tables the tables in the spec's layout ({@code 2e}: vectors, {@code 2e+1}: biases)
+     * @return one Dataset per embedding column
+     */
+    static List<Dataset<Row>> fromArrays(SparkSession spark, NetworkSpec spec, float[][] tables) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int dim = spec.embeddingDim();
+        List<Dataset<Row>> out = new ArrayList<>();
+        for (int e = 0; e < spec.numEmbeddings(); e++) {
+            float[] vectors = tables[2 * e];
+            float[] biases = tables[2 * e + 1];
+            List<Row> rows = new ArrayList<>(biases.length);
+            for (int r = 0; r < biases.length; r++) {
+                float[] v = new float[dim];
+                System.arraycopy(vectors, r * dim, v, 0, dim);
+                rows.add(RowFactory.create(r, v, biases[r]));
+            }
+            int partitions = Math.max(1, (rows.size() + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION);
+            Dataset<Row> table = spark.createDataFrame(sc.parallelize(rows, partitions), SCHEMA)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            table.count(); // materialised, so the planner knows its size and broadcasts it to joins when small
+            out.add(table);
+        }
+        return out;
+    }
+
+    /**
+     * Adds to each row, per embedding column, the vector and bias of its table row (the index's own
+     * row when it was trained on, else the unknown row) and the {@link #UNSEEN} flag, by joining
+     * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
+     *
+     * @param rows the rows to score
+     * @param indexCols the embedding index columns, in training order
+     * @param spec the network's shape (its cardinalities)
+     * @param tables one table per embedding column
+     * @param dropUnseen whether to leave out rows with an index not trained on (before joining)
+     * @return the joined rows
+     */
+    static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, NetworkSpec spec, List<Dataset<Row>> tables,
+                               boolean dropUnseen) {
+        String[] original = rows.columns();
+        int[] cards = spec.embeddingCardinalities();
+        Column unseen = lit(false);
+        Dataset<Row> out = rows;
+        for (int e = 0; e < indexCols.length; e++) {
+            Column index = col(indexCols[e]);
+            // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
+            Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
+                    .and(index.lt(cards[e]));
+            out = out.withColumn(rowCol(e), when(known, index.cast(DataTypes.IntegerType)).otherwise(lit(cards[e])));
+            unseen = unseen.or(not(known));
+        }
+        out = out.withColumn(UNSEEN, unseen);
+        if (dropUnseen) {
+            out = out.where(not(col(UNSEEN)));
+        }
+        for (int e = 0; e < indexCols.length; e++) {
+            Dataset<Row> table = tables.get(e).select(col(INDEX).as(rowCol(e)), col(VECTOR).as(vectorCol(e)),
+                    col(BIAS).as(biasCol(e)));
+            // Every table row exists (0 .. cardinality), so an inner join keeps every row exactly once.
+            out = out.join(table, rowCol(e));
+        }
+        List<Column> projection = new ArrayList<>();
+        for (String c : original) {
+            projection.add(col("`" + c.replace("`", "``") + "`"));
+        }
+        for (int e = 0; e < indexCols.length; e++) {
+            projection.add(col(vectorCol(e)));
+            projection.add(col(biasCol(e)));
+        }
+        projection.add(col(UNSEEN));
+        return out.select(projection.toArray(new Column[0]));
+    }
+
+    /**
+     * The digest of stored tables, computed on the executors: equals {@link NetworkFile#digest} of the
+     * arrays they were made from (row digests are summed, so order and partitioning do not matter).
+     *
+     * @param tables one table per embedding column, in column order
+     * @return the digest
+     */
+    static long digest(List<Dataset<Row>> tables) {
+        long sum = 0;
+        for (int e = 0; e < tables.size(); e++) {
+            int column = e;
+            sum += tables.get(e).javaRDD().map(row -> {
+                List<Object> vector = row.getList(row.fieldIndex(VECTOR));
+                float[] v = new float[vector.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = (Float) vector.get(j);
+                }
+                return NetworkFile.rowDigest(column, row.getInt(row.fieldIndex(INDEX)), v, 0, v.length,
+                        row.getFloat(row.fieldIndex(BIAS)));
+            }).fold(0L, Long::sum);
+        }
+        return sum;
+    }
+
+    static String vectorCol(int e) {
+        return "__neuralrate_vector_" + e;
+    }
+
+    static String biasCol(int e) {
+        return "__neuralrate_bias_" + e;
+    }
+
+    private static String rowCol(int e) {
+        return "__neuralrate_row_" + e;
+    }
+}

@@ -15,17 +15,7 @@ cd "$HERE"
 trap 'bench/standalone-cluster.sh stop' EXIT
 MASTER="$(NEURALRATE_WORKER_MEMORY=6g bench/standalone-cluster.sh start 2)"
 mkdir -p "$WORK"
-peak() { # pattern -> highest RSS (MB) of matching processes, sampled until the flag file goes away
-  local max=0
-  while [[ -e "$WORK/running" ]]; do
-    for pid in $(pgrep -f "$1" || true); do
-      rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
-      (( rss > max )) && max=$rss
-    done
-    sleep 0.5
-  done
-  echo "$max"
-}
+source "$HERE/bench/peak-rss.sh"
 for n in $SIZES; do
   [[ -d "$WORK/data-$n/ratings" ]] || ./submit.sh generate-sample-data --output "$WORK/data-$n" \
     --users 20000 --items 5000 --ratings "$n" --seed 5 >/dev/null 2>&1

@@ -56,13 +56,13 @@ public final class IdIndexer extends Estimator<IdIndexerModel>
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return IdIndexerModel.validateAndTransformSchema(schema, getInputCol(), getOutputCol(), -1);
+        return IdIndexerModel.validateAndTransformSchema(schema, getInputCol(), getOutputCol(), getHandleInvalid(), -1);
     }
 
     @Override
     public IdIndexerModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        Dataset<Row> counts = dataset.toDF().select(col(getInputCol()).as(IdIndexerModel.ID))
+        Dataset<Row> counts = dataset.toDF().select(col(IdIndexerModel.quoted(getInputCol())).as(IdIndexerModel.ID))
                 .where(col(IdIndexerModel.ID).isNotNull())
                 .groupBy(IdIndexerModel.ID).count();
         // A total order on unique keys, so the numbering is the same on every run and partitioning.

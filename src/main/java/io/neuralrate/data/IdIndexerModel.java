@@ -17,6 +17,8 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.AtomicType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -40,6 +42,8 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
     /** Id table column: the number of rows the id had in the data the indexer was fitted on. */
     public static final String COUNT = "count";
     static final String TABLE = "data/ids";
+    /** Output column metadata key (a long): the number of ids indexed; read by MlpRegressor under the same name. */
+    public static final String NUM_IDS_METADATA = "num_ids";
 
     private final String uid;
     private final transient Dataset<Row> ids;
@@ -72,7 +76,8 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
         return numIds;
     }
 
-    static StructType validateAndTransformSchema(StructType schema, String inputCol, String outputCol, long numIds) {
+    static StructType validateAndTransformSchema(StructType schema, String inputCol, String outputCol,
+                                                 String handleInvalid, long numIds) {
         if (!Arrays.asList(schema.fieldNames()).contains(inputCol)) {
             throw new IllegalArgumentException("Column '" + inputCol + "' (inputCol) is missing; the input has "
                     + String.join(", ", schema.fieldNames()));
@@ -86,17 +91,29 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
             throw new IllegalArgumentException("Output column '" + outputCol + "' already exists");
         }
         NominalAttribute attribute = NominalAttribute.defaultAttr().withName(outputCol);
+        Metadata metadata = attribute.toStructField().metadata();
         if (numIds >= 0) {
-            // The number of values only, never the ids: metadata stays small however many ids there are.
-            attribute = attribute.withNumValues((int) Math.min(Integer.MAX_VALUE, numIds));
+            // The number of values only, never the ids: metadata stays small however many ids there are. With
+            // "keep" the unknown bucket is one more value, as StringIndexer counts it; NUM_IDS_METADATA tells
+            // MlpRegressor where the known ids end.
+            int values = (int) Math.min(Integer.MAX_VALUE, "keep".equals(handleInvalid) ? numIds + 1 : numIds);
+            metadata = new MetadataBuilder().withMetadata(attribute.withNumValues(values).toStructField().metadata())
+                    .putLong(NUM_IDS_METADATA, numIds).build();
         }
-        return schema.add(new StructField(outputCol, DataTypes.IntegerType, true,
-                attribute.toStructField().metadata()));
+        return schema.add(new StructField(outputCol, DataTypes.IntegerType, true, metadata));
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
-        return validateAndTransformSchema(schema, getInputCol(), getOutputCol(), numIds);
+        StructType out = validateAndTransformSchema(schema, getInputCol(), getOutputCol(), getHandleInvalid(), numIds);
+        // The same type as in fit: comparing other types would need a cast, which fails or silently finds nothing.
+        DataType fitted = ids.schema().apply(ID).dataType();
+        DataType given = schema.apply(getInputCol()).dataType();
+        if (!given.simpleString().equals(fitted.simpleString())) {
+            throw new IllegalArgumentException("Column '" + getInputCol() + "' (inputCol) is " + given.simpleString()
+                    + " but the IdIndexer was fitted on " + fitted.simpleString() + " ids");
+        }
+        return out;
     }
 
     @Override
@@ -108,7 +125,7 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
         Dataset<Row> lookup = ids.select(col(ID).as(lookupId), col(INDEX).as(lookupIndex));
         // A left join: Spark broadcasts the id table when it is small and shuffles both sides when not; either
         // way the ids stay on the executors.
-        Dataset<Row> joined = rows.join(lookup, rows.col(getInputCol()).equalTo(lookup.col(lookupId)), "left");
+        Dataset<Row> joined = rows.join(lookup, rows.col(quoted(getInputCol())).equalTo(lookup.col(lookupId)), "left");
         Column index = col(lookupIndex);
         switch (getHandleInvalid()) {
             case "keep":
@@ -120,17 +137,22 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
             default: // error
                 index = functions.when(index.isNull(), functions.raise_error(functions.concat(
                         functions.lit("IdIndexer: id '"), functions.coalesce(
-                                rows.col(getInputCol()).cast(DataTypes.StringType), functions.lit("null")),
+                                rows.col(quoted(getInputCol())).cast(DataTypes.StringType), functions.lit("null")),
                         functions.lit("' in column '" + getInputCol() + "' was not seen when the indexer was fitted "
                                 + "(set handleInvalid to keep or skip)")))).otherwise(index);
         }
         Column[] projection = new Column[rows.columns().length + 1];
         for (int i = 0; i < rows.columns().length; i++) {
-            projection[i] = rows.col(rows.columns()[i]);
+            projection[i] = rows.col(quoted(rows.columns()[i]));
         }
         projection[projection.length - 1] = index.cast(DataTypes.IntegerType)
                 .as(getOutputCol(), out.apply(getOutputCol()).metadata());
         return joined.select(projection);
+    }
+
+    /** A column name as Spark's column resolution reads it literally (dots and backquotes included). */
+    static String quoted(String name) {
+        return "`" + name.replace("`", "``") + "`";
     }
 
     @Override

@@ -6,6 +6,8 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,6 +18,8 @@ import java.util.List;
  * pipeline (feature assembly included) and writes ids, rating if present, and the prediction.
  */
 public final class PredictJob {
+    private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+
     private PredictJob() {}
 
     /**
@@ -53,7 +57,10 @@ public final class PredictJob {
         }
         keep.add("prediction");
         Dataset<Row> predictions = model.transform(joined).selectExpr(keep.toArray(new String[0]));
-        return OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
+        long start = System.nanoTime();
+        String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                 out -> predictions.write().parquet(out.staged("predictions")));
+        LOG.info("Scored and wrote the predictions in {} s", String.format("%.2f", (System.nanoTime() - start) / 1e9));
+        return output;
     }
 }

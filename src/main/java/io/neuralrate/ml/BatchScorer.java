@@ -60,9 +60,15 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
         TaskContext context = TaskContext.get();
         EngineBootstrap.ensureLoaded(context == null ? 1 : Math.max(1, context.cpus()));
         NDManager root = NDManager.newBaseManager();
-        MlpNetwork net = MlpNetwork.createDense(root, network.spec(), network.dense());
-        if (context != null) {
+        if (context != null) { // registered first: the manager is closed however the task ends
             context.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> root.close());
+        }
+        MlpNetwork net;
+        try {
+            net = MlpNetwork.createDense(root, network.spec(), network.dense());
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
         }
         return new Iterator<>() {
             private final List<Row> pending = new ArrayList<>(BATCH_SIZE);

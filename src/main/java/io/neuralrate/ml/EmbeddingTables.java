@@ -78,6 +78,35 @@ final class EmbeddingTables {
     }
 
     /**
+     * Checks a stored table before it is used: its schema, and one row per index (scoring joins rows
+     * with it, so a missing or duplicated file would silently drop or repeat scored rows). The count
+     * comes from the Parquet footers.
+     *
+     * @param table the table as read
+     * @param source its path, for messages
+     * @param rows the rows it must have: the trained indices plus the unknown row
+     * @return the table
+     * @throws IllegalArgumentException naming the table and what is wrong
+     */
+    static Dataset<Row> checked(Dataset<Row> table, String source, long rows) {
+        for (org.apache.spark.sql.types.StructField expected : SCHEMA.fields()) {
+            boolean present = java.util.Arrays.asList(table.columns()).contains(expected.name());
+            if (!present || !table.schema().apply(expected.name()).dataType().simpleString()
+                    .equals(expected.dataType().simpleString())) {
+                throw new IllegalArgumentException("Embedding table " + source + " must have columns "
+                        + SCHEMA.simpleString() + " but has " + table.schema().simpleString());
+            }
+        }
+        long count = table.count();
+        if (count != rows) {
+            throw new IllegalArgumentException("Embedding table " + source + " has " + count + " rows where the "
+                    + "model has " + rows + " (one per trained index and the unknown row): files are missing or "
+                    + "duplicated");
+        }
+        return table;
+    }
+
+    /**
      * Adds to each row, per embedding column, the vector and bias of its table row (the index's own
      * row when it was trained on, else the unknown row) and the {@link #UNSEEN} flag, by joining
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.

@@ -35,7 +35,7 @@ public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
     /** Param: integer index columns, each learned as an embedding table (default none). @return the Param */
     default StringArrayParam embeddingCols() {
         return new StringArrayParam(this, "embeddingCols",
-                "integer index columns (e.g. from StringIndexer), each learned as an embedding with a bias");
+                "integer index columns (e.g. from IdIndexer), each learned as an embedding with a bias");
     }
 
     /** @return the feature column name */

@@ -256,7 +256,8 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                     } catch (IOException ex) {
                         throw new UncheckedIOException(ex);
                     }
-                    tables.add(spark.read().parquet(table.toString()));
+                    tables.add(EmbeddingTables.checked(spark.read().parquet(table.toString()), table.toString(),
+                            network.spec().embeddingCardinalities()[e] + 1));
                 }
                 model = new MlpRegressionModel(metadata.uid(), network, tables);
             }

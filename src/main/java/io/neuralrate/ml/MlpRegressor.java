@@ -33,6 +33,9 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         implements MlpRegressorParams<MlpRegressor>, DefaultParamsWritable {
     private static final long serialVersionUID = 1L;
 
+    /** Column metadata key (a long): how many ids an index column's indexer knows; indices from it up are unknown. */
+    public static final String NUM_IDS_METADATA = "num_ids";
+
     private final String uid;
 
     /** Creates an estimator with a random uid. */
@@ -74,12 +77,24 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
                 withFeatures ? featureSize(dataset, getFeaturesCol()) : 0);
         @SuppressWarnings("unchecked")
         Dataset<Row> rows = (Dataset<Row>) dataset.toDF();
-        TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig());
+        TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
         MlpRegressionModel model = MlpRegressionModel.withTablesFromArrays(dataset.sparkSession(), uid,
                 NetworkFile.of(result.spec(), result.parameters()));
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
         return copyValues(model, extractParamMap());
+    }
+
+    /**
+     * Per embedding column, the number of ids its indexer indexed, from the column metadata key
+     * {@value #NUM_IDS_METADATA} that {@code io.neuralrate.data.IdIndexer} writes (-1 where absent):
+     * the index an indexer gives unseen and null ids trains the unknown row, not a row of its own.
+     */
+    private int[] indexLimits(StructType schema) {
+        return java.util.Arrays.stream(getEmbeddingCols()).mapToInt(c -> {
+            org.apache.spark.sql.types.Metadata m = schema.apply(c).metadata();
+            return m.contains(NUM_IDS_METADATA) ? (int) Math.min(Integer.MAX_VALUE, m.getLong(NUM_IDS_METADATA)) : -1;
+        }).toArray();
     }
 
     /** The feature vectors' length, from the column's ML attributes or else from its first row. */

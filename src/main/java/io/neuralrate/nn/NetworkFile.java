@@ -218,6 +218,9 @@ public final class NetworkFile implements java.io.Serializable {
                             + Arrays.toString(shapes.get(spec.embeddingTableCount() + i)));
                 }
             }
+            if (data.available() > 0) {
+                throw new IllegalArgumentException(data.available() + " unexpected bytes after the tables digest");
+            }
             return new NetworkFile(spec, tensors, digest, null);
         } catch (EOFException e) {
             throw new IOException("Model file " + source + " is truncated", e);

@@ -70,11 +70,14 @@ final class BlockStats implements Serializable {
         return variance > 1e-12 ? Math.sqrt(variance) : 1;
     }
 
-    /** Known indices per embedding column: the largest index seen in training, plus one. */
-    int[] cardinalities() {
+    /**
+     * Known indices per embedding column: the largest index seen in training, plus one, at most the
+     * column's limit (when not -1).
+     */
+    int[] cardinalities(int[] limits) {
         int[] cards = new int[maxIndex.length];
         for (int e = 0; e < cards.length; e++) {
-            cards[e] = maxIndex[e] + 1;
+            cards[e] = limits[e] < 0 ? maxIndex[e] + 1 : Math.min(maxIndex[e] + 1, limits[e]);
         }
         return cards;
     }

@@ -44,9 +44,12 @@ public final class DistributedTrainer {
      * @param data rows holding the layout's columns, with a label
      * @param layout how to read the rows
      * @param config training settings
+     * @param indexLimits per embedding column, the number of indices that can be trained (indices at or
+     *     above it, such as an indexer's bucket for unseen and null ids, train the unknown row), or -1 when
+     *     every index seen in the training rows counts
      * @return the trained network and its history
      */
-    public static TrainingResult fit(Dataset<Row> data, RowLayout layout, TrainingConfig config) {
+    public static TrainingResult fit(Dataset<Row> data, RowLayout layout, TrainingConfig config, int[] indexLimits) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         int slots = sc.defaultParallelism();
         int workers = config.numWorkers > 0 ? config.numWorkers : slots;
@@ -57,28 +60,27 @@ public final class DistributedTrainer {
         Dataset<Row> rows = data;
         RowLayout rowLayout = layout;
         if (!layout.hasValidationIndicator() && config.validationFraction > 0) {
-            // Drawn before the repartition, so the validation rows do not depend on the worker count.
-            rows = data.withColumn(DRAWN_VALIDATION, functions.rand(config.seed).lt(config.validationFraction));
+            rows = data.withColumn(DRAWN_VALIDATION, validationDraw(layout, config.seed, config.validationFraction));
             rowLayout = layout.withValidationCol(rows.schema(), DRAWN_VALIDATION);
         }
         // Only the columns training reads, without their metadata: a StringIndexer's metadata lists every
         // label, and the round tasks would carry that schema in their lineage (a task binary growing with the ids).
         Column[] used = Arrays.stream(rowLayout.columnNames())
-                .map(c -> functions.col(c).as(c, Metadata.empty())).toArray(Column[]::new);
+                .map(c -> column(c).as(c, Metadata.empty())).toArray(Column[]::new);
         rows = rows.select(used);
         RowLayout packLayout = rowLayout.rebind(rows.schema());
         JavaRDD<PackedPartition> packed = rows.repartition(workers).javaRDD()
                 .mapPartitions(it -> Collections.singletonList(PackedPartition.pack(it, packLayout)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            return train(sc, packed, packLayout, config, workers);
+            return train(sc, packed, packLayout, config, workers, indexLimits);
         } finally {
             packed.unpersist(false);
         }
     }
 
     private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, RowLayout layout,
-                                        TrainingConfig config, int workers) {
+                                        TrainingConfig config, int workers, int[] indexLimits) {
         long packingStart = System.nanoTime();
         LOG.info("Packing the training rows into {} cached blocks ...", workers);
         BlockStats stats = BlockStats.of(packed, layout.numEmbeddings()); // the first action: packs and caches
@@ -89,7 +91,7 @@ public final class DistributedTrainer {
                     + (stats.validationRows > 0 ? " once the validation rows are set aside" : ""));
         }
         NetworkSpec spec = new NetworkSpec(layout.numFeatures(), config.hiddenLayers, config.activation,
-                config.dropout, stats.cardinalities(), config.embeddingDim, (float) stats.labelMean(),
+                config.dropout, stats.cardinalities(indexLimits), config.embeddingDim, (float) stats.labelMean(),
                 (float) stats.labelScale());
         LOG.info("Training {} on {} rows ({} validation) with {} workers, {} parameters", spec,
                 stats.trainingRows, stats.validationRows, workers, spec.parameterCount());
@@ -205,6 +207,26 @@ public final class DistributedTrainer {
         } finally {
             broadcast.destroy(false);
         }
+    }
+
+    /**
+     * Whether a row is a validation row: a seeded hash of the row's own training columns, uniform in
+     * [0, 1), below the fraction. A function of the row's values, not of its position, so the same rows
+     * are drawn whatever the worker count, the partitioning, or the order in which a shuffle (a join
+     * with an id table too big to broadcast, a recomputed partition) delivers them.
+     */
+    private static Column validationDraw(RowLayout layout, long seed, double fraction) {
+        Column[] hashed = Arrays.stream(layout.columnNames()).map(DistributedTrainer::column).toArray(Column[]::new);
+        Column hash = functions.xxhash64(hashed);
+        Column seeded = functions.xxhash64(hash, functions.lit(seed));
+        Column uniform = seeded.bitwiseAND(functions.lit((1L << 53) - 1)).cast("double")
+                .divide(functions.lit((double) (1L << 53)));
+        return uniform.lt(fraction);
+    }
+
+    /** A top-level column by name, even one with dots or backquotes in it. */
+    private static Column column(String name) {
+        return functions.col("`" + name.replace("`", "``") + "`");
     }
 
     private static float[][] copy(float[][] tensors) {

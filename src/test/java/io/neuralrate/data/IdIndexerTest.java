@@ -95,8 +95,9 @@ class IdIndexerTest {
         }
         assertEquals(expected, indexOf(ours));
         NominalAttribute attribute = (NominalAttribute) Attribute.fromStructField(ours.schema().apply("user_index"));
-        assertEquals(200, (int) attribute.getNumValues().get());
+        assertEquals(201, (int) attribute.getNumValues().get(), "the ids and the unknown bucket, as StringIndexer counts");
         assertTrue(attribute.values().isEmpty(), "no id in the metadata");
+        assertEquals(200, ours.schema().apply("user_index").metadata().getLong(IdIndexerModel.NUM_IDS_METADATA));
     }
 
     @Test
@@ -112,5 +113,35 @@ class IdIndexerTest {
         Dataset<Row> scoring = rows("z", "w", "x");
         assertEquals(indexOf(model.transform(scoring)), indexOf(loaded.transform(scoring)));
         assertNull(indexOf(loaded.setHandleInvalid("skip").transform(scoring)).get("w"));
+    }
+
+    @Test
+    void theNumberingDoesNotDependOnPartitioningAndANumericIdColumnIsRefusedForStringIds() {
+        SparkSession spark = SparkTestSupport.spark();
+        String[] ids = new String[500];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "id" + (i * 37 % 311);
+        }
+        String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
+        spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false"); // keep the sort's 4 partitions
+        try {
+            List<Row> one = new IdIndexer().setInputCol("user").setOutputCol("user_index").fit(rows(ids).coalesce(1))
+                    .ids().orderBy("index").collectAsList();
+            IdIndexerModel seven = new IdIndexer().setInputCol("user").setOutputCol("user_index")
+                    .fit(rows(ids).repartition(7));
+            assertTrue(seven.ids().rdd().getNumPartitions() > 1, "numbered across several partitions");
+            assertEquals(one, seven.ids().orderBy("index").collectAsList());
+            assertEquals(311, one.size());
+            for (int i = 0; i < one.size(); i++) {
+                assertEquals(i, one.get(i).getInt(1), "dense indices 0 .. n-1");
+            }
+            Dataset<Row> numeric = spark.range(3).selectExpr("id AS user");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> seven.transform(numeric));
+            assertTrue(e.getMessage().contains("'user'") && e.getMessage().contains("bigint")
+                    && e.getMessage().contains("string"), e.getMessage());
+        } finally {
+            spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
+        }
     }
 }

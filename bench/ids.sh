@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Growth with the number of ids, at a fixed number of ratings, on a 2-worker standalone cluster
+# (one core each, executors in their own JVMs, 4 GB each): for each users x items point, synthetic
+# ratings, then `train` with user and item id embeddings for 2 epochs, then `predict` on the same
+# pairs with the saved model. Per run it reports the epoch times, the preparation time (job start
+# to the first training round, from the log), the task-result bytes per round (from Spark's event
+# log), the count of "large task binary" warnings, the peak resident memory of the driver and of
+# the executors (sampled every 0.5 s) and the scoring time.
+#
+# With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
+# every point runs that build and this one alternately, REPEATS times, on the same data: the
+# before/after comparison of one session on a shared machine.
+#
+#   [BEFORE=/path/to/old/checkout] [REPEATS=1] [RATINGS=1000000] \
+#     bench/ids.sh ["20000:5000 200000:20000 1000000:100000"]
+set -euo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+POINTS="${1:-20000:5000 200000:20000 1000000:100000}"
+RATINGS="${RATINGS:-1000000}"
+REPEATS="${REPEATS:-1}"
+EPOCHS=2
+WORK="$HERE/target/bench-ids"
+cd "$HERE"
+# Both builds are made before anything is measured.
+mvn -B -q -DskipTests package
+[[ -z "${BEFORE:-}" ]] || (cd "$BEFORE" && mvn -B -q -DskipTests package)
+trap 'rm -f "$WORK/running"; bench/standalone-cluster.sh stop' EXIT
+MASTER="$(NEURALRATE_WORKER_MEMORY=6g bench/standalone-cluster.sh start 2)"
+mkdir -p "$WORK"
+
+source "$HERE/bench/peak-rss.sh"
+
+run() { # label checkout data-dir
+  local label="$1" checkout="$2" data="$3" name out events
+  name="$(basename "$data")-$label-$(date +%s)"
+  out="$WORK/out-$name"; events="$WORK/events-$name"
+  mkdir -p "$events"
+  local conf=(--set input.users="$data/users" --set input.items="$data/items")
+  touch "$WORK/running"
+  (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$name") &
+  (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$name") &
+  local start end
+  start=$(date +%s)
+  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g \
+    --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$events" \
+    --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false \
+    train --run-date 2026-01-01 --set output.root="$out" "${conf[@]}" --set input.ratings="$data/ratings" \
+    --set features.id-embeddings=true --set model.max-epochs=$EPOCHS --set model.num-workers=2 \
+    --set model.early-stopping-patience=0 > "$WORK/log-$name" 2>&1
+  end=$(date +%s)
+  rm -f "$WORK/running"; wait
+  local score_start score_end
+  score_start=$(date +%s)
+  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
+    --model "$out/2026-01-01/model" --input "$data/ratings" --output-root "$out/scores" --run-date 2026-01-01 \
+    "${conf[@]}" > "$WORK/predict-$name" 2>&1
+  score_end=$(date +%s)
+  python3 - "$WORK" "$name" "$label" "$data" "$((end - start))" "$((score_end - score_start))" "$out" <<'EOF'
+import glob, json, re, sys
+work, name, label, data, job_s, score_s, out = sys.argv[1:]
+log = open(f"{work}/log-{name}").read()
+stamps = re.findall(r"^(\d\d):(\d\d):(\d\d) ", log, re.M)
+first = next(int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in stamps)
+train = re.search(r"^(\d\d):(\d\d):(\d\d) INFO DistributedTrainer: Training ", log, re.M)
+prep = ((int(train.group(1)) * 3600 + int(train.group(2)) * 60 + int(train.group(3))) - first) % 86400
+epochs = [float(x) for x in re.findall(r"epoch \d+/\d+: .*?\(([0-9.]+) s,", log)]
+metrics = json.load(open(f"{out}/2026-01-01/metrics.json"))
+rounds = sum(e.get("rounds", 0) for e in metrics["history"])
+# Task results of the training rounds only (the treeAggregate stages), not of preparation or validation jobs.
+events = [json.loads(line) for f in glob.glob(f"{work}/events-{name}/*") if not f.endswith(".inprogress")
+          for line in open(f)]
+round_stages = {e["Stage Info"]["Stage ID"] for e in events if e["Event"] == "SparkListenerStageCompleted"
+                and "DistributedTrainer" in e["Stage Info"].get("Details", "")
+                and "treeAggregate" in e["Stage Info"].get("Stage Name", "")}
+result_bytes = sum(e.get("Task Metrics", {}).get("Result Size", 0) for e in events
+                   if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in round_stages)
+predict_log = open(f"{work}/predict-{name}").read()
+scored = re.search(r"Scored and wrote the predictions in ([0-9.]+) s", predict_log)
+row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "preparation_s": prep,
+       "job_s": int(job_s), "rounds": rounds, "result_kb_per_round": round(result_bytes / max(rounds, 1) / 1024, 1),
+       "large_task_binary_warnings": log.count("Broadcasting large task binary"),
+       "driver_peak_mb": int(open(f"{work}/driver-{name}").read() or 0),
+       "executor_peak_mb": int(open(f"{work}/executor-{name}").read() or 0),
+       "predict_wall_s_with_jvm_start_and_model_load": int(score_s), "predict_write_s": float(scored.group(1)) if scored else None,
+       "holdout_rmse": metrics["rmse"], "network": metrics["training"]["network"]}
+print("RESULT " + json.dumps(row))
+with open(f"{work}/results.jsonl", "a") as f:
+    f.write(json.dumps(row) + "\n")
+EOF
+}
+
+for point in $POINTS; do
+  users="${point%%:*}"; items="${point##*:}"
+  data="$WORK/data-$users-$items"
+  [[ -d "$data/ratings" ]] || ./submit.sh generate-sample-data --output "$data" --users "$users" --items "$items" \
+    --ratings "$RATINGS" --seed 5 > "$WORK/generate-$users-$items.log" 2>&1
+  for ((r = 0; r < REPEATS; r++)); do
+    if [[ -z "${BEFORE:-}" ]]; then
+      run after "$HERE" "$data"
+    elif (( r % 2 == 0 )); then # ABBA: neither build always runs first
+      run before "$BEFORE" "$data"; run after "$HERE" "$data"
+    else
+      run after "$HERE" "$data"; run before "$BEFORE" "$data"
+    fi
+  done
+done

@@ -2,7 +2,9 @@ package io.neuralrate.ml;
 
 import io.neuralrate.nn.NetworkFile;
 import io.neuralrate.nn.NetworkSpec;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -48,7 +50,9 @@ final class EmbeddingTables {
 
     /**
      * Turns trained tables held on the driver into cached Datasets (until training keeps them on the
-     * executors, a fit ends with them on the driver).
+     * executors, a fit ends with them on the driver). The values travel once, as a broadcast the
+     * executors build the rows from; the tasks themselves stay small (a parallelized list of rows
+     * would put each partition's rows into every task that reads the table, at every use).
      *
      * @param spark the session
      * @param spec the network's shape
@@ -60,17 +64,25 @@ final class EmbeddingTables {
         int dim = spec.embeddingDim();
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
-            float[] vectors = tables[2 * e];
-            float[] biases = tables[2 * e + 1];
-            List<Row> rows = new ArrayList<>(biases.length);
-            for (int r = 0; r < biases.length; r++) {
-                float[] v = new float[dim];
-                System.arraycopy(vectors, r * dim, v, 0, dim);
-                rows.add(RowFactory.create(r, v, biases[r]));
+            // Kept, not destroyed: a lost cached partition is rebuilt from it.
+            Broadcast<float[][]> values = sc.broadcast(new float[][] {tables[2 * e], tables[2 * e + 1]});
+            int rows = tables[2 * e + 1].length;
+            List<Integer> starts = new ArrayList<>();
+            for (int start = 0; start < rows; start += ROWS_PER_PARTITION) {
+                starts.add(start);
             }
-            int partitions = Math.max(1, (rows.size() + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION);
-            Dataset<Row> table = spark.createDataFrame(sc.parallelize(rows, partitions), SCHEMA)
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            JavaRDD<Row> built = sc.parallelize(starts, starts.size()).flatMap(start -> {
+                float[] vectors = values.value()[0];
+                float[] biases = values.value()[1];
+                List<Row> part = new ArrayList<>();
+                for (int r = start; r < Math.min(rows, start + ROWS_PER_PARTITION); r++) {
+                    float[] v = new float[dim];
+                    System.arraycopy(vectors, r * dim, v, 0, dim);
+                    part.add(RowFactory.create(r, v, biases[r]));
+                }
+                return part.iterator();
+            });
+            Dataset<Row> table = spark.createDataFrame(built, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
             table.count(); // materialised, so the planner knows its size and broadcasts it to joins when small
             out.add(table);
         }

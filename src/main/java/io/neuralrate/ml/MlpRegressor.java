@@ -87,7 +87,7 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
 
     /**
      * Per embedding column, the number of ids its indexer indexed, from the column metadata key
-     * {@value #NUM_IDS_METADATA} that {@code io.neuralrate.data.IdIndexer} writes (-1 where absent):
+     * {@value #NUM_IDS_METADATA} that NeuralRate's {@code IdIndexer} writes (-1 where absent):
      * the index an indexer gives unseen and null ids trains the unknown row, not a row of its own.
      */
     private int[] indexLimits(StructType schema) {

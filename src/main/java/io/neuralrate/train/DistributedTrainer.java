@@ -60,7 +60,8 @@ public final class DistributedTrainer {
         Dataset<Row> rows = data;
         RowLayout rowLayout = layout;
         if (!layout.hasValidationIndicator() && config.validationFraction > 0) {
-            rows = data.withColumn(DRAWN_VALIDATION, validationDraw(layout, config.seed, config.validationFraction));
+            // Drawn before the repartition, so the validation rows do not depend on the worker count.
+            rows = data.withColumn(DRAWN_VALIDATION, functions.rand(config.seed).lt(config.validationFraction));
             rowLayout = layout.withValidationCol(rows.schema(), DRAWN_VALIDATION);
         }
         // Only the columns training reads, without their metadata: a StringIndexer's metadata lists every
@@ -207,21 +208,6 @@ public final class DistributedTrainer {
         } finally {
             broadcast.destroy(false);
         }
-    }
-
-    /**
-     * Whether a row is a validation row: a seeded hash of the row's own training columns, uniform in
-     * [0, 1), below the fraction. A function of the row's values, not of its position, so the same rows
-     * are drawn whatever the worker count, the partitioning, or the order in which a shuffle (a join
-     * with an id table too big to broadcast, a recomputed partition) delivers them.
-     */
-    private static Column validationDraw(RowLayout layout, long seed, double fraction) {
-        Column[] hashed = Arrays.stream(layout.columnNames()).map(DistributedTrainer::column).toArray(Column[]::new);
-        Column hash = functions.xxhash64(hashed);
-        Column seeded = functions.xxhash64(hash, functions.lit(seed));
-        Column uniform = seeded.bitwiseAND(functions.lit((1L << 53) - 1)).cast("double")
-                .divide(functions.lit((double) (1L << 53)));
-        return uniform.lt(fraction);
     }
 
     /** A top-level column by name, even one with dots or backquotes in it. */

@@ -137,7 +137,7 @@ final class EmbeddingTables {
         Column unseen = lit(false);
         Dataset<Row> out = rows;
         for (int e = 0; e < indexCols.length; e++) {
-            Column index = col(indexCols[e]);
+            Column index = col(quoted(indexCols[e]));
             // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
             Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
                     .and(index.lt(cards[e]));
@@ -156,7 +156,7 @@ final class EmbeddingTables {
         }
         List<Column> projection = new ArrayList<>();
         for (String c : original) {
-            projection.add(col("`" + c.replace("`", "``") + "`"));
+            projection.add(col(quoted(c)));
         }
         for (int e = 0; e < indexCols.length; e++) {
             projection.add(col(vectorCol(e)));
@@ -188,6 +188,11 @@ final class EmbeddingTables {
             }).fold(0L, Long::sum);
         }
         return sum;
+    }
+
+    /** A column name as Spark reads it literally (dots and backquotes included). */
+    private static String quoted(String name) {
+        return "`" + name.replace("`", "``") + "`";
     }
 
     static String vectorCol(int e) {

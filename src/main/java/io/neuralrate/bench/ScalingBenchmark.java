@@ -1,5 +1,6 @@
 package io.neuralrate.bench;
 
+import io.neuralrate.data.Tables;
 import io.neuralrate.job.JobConfig;
 import io.neuralrate.job.MetricsReport;
 import io.neuralrate.job.OutputLayout;
@@ -65,7 +66,7 @@ final class ScalingBenchmark {
             }
             double fitSeconds = (System.nanoTime() - start) / 1e9;
             MlpRegressionModel mlp = TrainJob.mlpOf(model);
-            Dataset<Row> predictions = model.transform(data.test());
+            Dataset<Row> predictions = TrainJob.score(model, data.test(), List.of(Tables.RATING));
             double rmse = (double) TrainJob.evaluate(predictions, data.train(), mlp.getPredictionCol()).get("rmse");
             if (rows.isEmpty()) {
                 baseline = rmse;

@@ -55,8 +55,7 @@ public final class PredictJob {
         if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
             keep.add(Tables.RATING);
         }
-        keep.add("prediction");
-        Dataset<Row> predictions = model.transform(joined).selectExpr(keep.toArray(new String[0]));
+        Dataset<Row> predictions = TrainJob.score(model, joined, keep);
         long start = System.nanoTime();
         String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                 out -> predictions.write().parquet(out.staged("predictions")));

@@ -9,7 +9,9 @@ import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.evaluation.RegressionEvaluator;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -18,11 +20,15 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
 
 /**
  * The nightly training run: read the tables, join, split off a holdout, fit feature assembly +
@@ -73,8 +79,8 @@ public final class TrainJob {
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
         MlpRegressionModel mlp = mlpOf(model);
 
-        Dataset<Row> predictions = model.transform(data.test()).select(Tables.USER_ID, Tables.ITEM_ID,
-                Tables.RATING, mlp.getPredictionCol()).cache();
+        Dataset<Row> predictions = score(model, data.test(), List.of(Tables.USER_ID, Tables.ITEM_ID, Tables.RATING))
+                .cache();
         Map<String, Object> metrics = evaluate(predictions, data.train(), mlp.getPredictionCol());
         metrics.put("run_date", runDate);
         metrics.put("rows", Map.of("ratings", data.ratingCount(), "training", data.trainRows(), "holdout",
@@ -217,6 +223,39 @@ public final class TrainJob {
      */
     public static MlpRegressionModel mlpOf(PipelineModel model) {
         return (MlpRegressionModel) model.stages()[model.stages().length - 1];
+    }
+
+    /**
+     * Scores rows with a fitted job pipeline, carrying only the columns the caller keeps. The rating
+     * model scores each partition in batches, a step Spark's optimizer cannot see into, so every
+     * column that reaches it would travel through its embedding-table joins (shuffles, when the
+     * tables are large); the feature stages run first and only the kept columns and the model's
+     * inputs go on.
+     *
+     * @param model a pipeline from {@link #fit} (or loaded)
+     * @param rows the rows to score (with the columns the feature stages read)
+     * @param keep the columns to return besides the prediction
+     * @return {@code keep} and the prediction column
+     */
+    public static Dataset<Row> score(PipelineModel model, Dataset<Row> rows, List<String> keep) {
+        Transformer[] stages = model.stages();
+        Dataset<Row> prepared = rows;
+        for (int i = 0; i < stages.length - 1; i++) {
+            prepared = stages[i].transform(prepared);
+        }
+        MlpRegressionModel mlp = mlpOf(model);
+        Set<String> needed = new LinkedHashSet<>(keep);
+        if (mlp.networkSpec().numFeatures() > 0) {
+            needed.add(mlp.getFeaturesCol());
+        }
+        needed.addAll(Arrays.asList(mlp.getEmbeddingCols()));
+        List<String> output = new ArrayList<>(keep);
+        output.add(mlp.getPredictionCol());
+        return mlp.transform(prepared.select(columns(needed))).select(columns(output));
+    }
+
+    private static Column[] columns(Collection<String> names) {
+        return names.stream().map(n -> col("`" + n.replace("`", "``") + "`")).toArray(Column[]::new);
     }
 
     /**

@@ -35,7 +35,9 @@ import java.util.List;
  * <p>The perceptron is small and travels with the scoring tasks; the embedding tables (one row per
  * user, item or other index) are Datasets on the executors, and {@code transform} joins each row
  * with the table rows it needs, so no scoring task holds a whole table (a freshly fitted model's
- * tables are still built from arrays the driver holds when training ends).
+ * tables are still built from arrays the driver holds when training ends). Spark's optimizer
+ * cannot see into the batched scoring step, so every input column travels through those joins:
+ * select the columns you need before {@code transform}, not after.
  *
  * <p>Saved as Spark ML's standard {@code metadata/} (Params as JSON), {@code data/network.nrmlp}
  * (the spec, the perceptron and a digest of the tables, in the versioned, CRC-checked format of

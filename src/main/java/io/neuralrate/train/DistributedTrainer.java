@@ -70,20 +70,22 @@ public final class DistributedTrainer {
                 .map(c -> column(c).as(c, Metadata.empty())).toArray(Column[]::new);
         rows = rows.select(used);
         RowLayout packLayout = rowLayout.rebind(rows.schema());
+        // Timed from here: with adaptive execution, making the RDD already runs the repartition's shuffle
+        // (which computes every upstream transformation of the rows).
+        long packingStart = System.nanoTime();
+        LOG.info("Packing the training rows into {} cached blocks ...", workers);
         JavaRDD<PackedPartition> packed = rows.repartition(workers).javaRDD()
                 .mapPartitions(it -> Collections.singletonList(PackedPartition.pack(it, packLayout)).iterator(), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            return train(sc, packed, packLayout, config, workers, indexLimits);
+            return train(sc, packed, packingStart, packLayout, config, workers, indexLimits);
         } finally {
             packed.unpersist(false);
         }
     }
 
-    private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, RowLayout layout,
-                                        TrainingConfig config, int workers, int[] indexLimits) {
-        long packingStart = System.nanoTime();
-        LOG.info("Packing the training rows into {} cached blocks ...", workers);
+    private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, long packingStart,
+                                        RowLayout layout, TrainingConfig config, int workers, int[] indexLimits) {
         BlockStats stats = BlockStats.of(packed, layout.numEmbeddings()); // the first action: packs and caches
         double packingSeconds = (System.nanoTime() - packingStart) / 1e9;
         LOG.info("Packed in {} s", String.format("%.2f", packingSeconds));

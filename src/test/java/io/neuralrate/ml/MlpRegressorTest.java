@@ -121,6 +121,25 @@ class MlpRegressorTest {
     }
 
     @Test
+    void returnsTheParametersOfTheBestEpochNotTheLast() {
+        // Few rows and a wide network with a large step: validation error turns up after a few epochs.
+        Dataset<Row> rows = SparkTestSupport.nonLinear(spark, 600, 11)
+                .withColumn("isVal", org.apache.spark.sql.functions.rand(3).lt(0.5)).cache();
+        MlpRegressionModel model = new MlpRegressor().setHiddenLayers(new int[] {256, 256}).setLearningRate(1e-2)
+                .setBatchSize(32).setMaxEpochs(15).setEarlyStoppingPatience(15).setSeed(4).setNumWorkers(2)
+                .setValidationIndicatorCol("isVal").fit(rows);
+        MlpTrainingSummary summary = model.summary();
+        assertEquals(15, summary.totalEpochs());
+        assertTrue(summary.bestEpoch() < summary.totalEpochs(), "the setting must make a late epoch worse: "
+                + java.util.Arrays.toString(summary.validationRmse()));
+        double kept = SparkTestSupport.rmse(model.transform(rows.filter("isVal")), "label", "prediction");
+        double best = summary.validationRmse()[summary.bestEpoch() - 1];
+        System.out.printf("best epoch %d of %d: validation RMSE %.6f, kept model %.6f%n", summary.bestEpoch(),
+                summary.totalEpochs(), best, kept);
+        assertEquals(best, kept, 1e-4 * best, "the model scores its validation rows as its best epoch did");
+    }
+
+    @Test
     void sameSeedSameDataSamePartitionsGivesIdenticalPredictions() {
         MlpRegressor mlp = new MlpRegressor().setNumWorkers(3).setMaxEpochs(3).setSeed(99).setDropout(0.1);
         double[] first = predictions(mlp.fit(train));

@@ -14,27 +14,34 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-2}"
 WORK="$HERE/target/bench-scoring"
 [[ $# -gt 0 ]] || { echo "usage: $0 MODEL_DIR:DATA_DIR ..." >&2; exit 2; }
+PAIRS=()
+for pair in "$@"; do # MODEL_DIR:DATA_DIR, both existing; made absolute before leaving the caller's folder
+  [[ "$pair" == *:* && -d "${pair%%:*}" && -d "${pair##*:}/ratings" ]] \
+    || { echo "not MODEL_DIR:DATA_DIR (with DATA_DIR/ratings): $pair" >&2; exit 2; }
+  PAIRS+=("$(realpath "${pair%%:*}"):$(realpath "${pair##*:}")")
+done
 cd "$HERE"
 mvn -B -q -DskipTests package
 [[ -z "${BEFORE:-}" ]] || (cd "$BEFORE" && mvn -B -q -DskipTests package)
-trap 'bench/standalone-cluster.sh stop' EXIT
-MASTER="$(NEURALRATE_WORKER_MEMORY=6g bench/standalone-cluster.sh start 2)"
+MASTER="$(NEURALRATE_WORKER_MEMORY=6g "$HERE/bench/standalone-cluster.sh" start 2)"
+trap '"$HERE/bench/standalone-cluster.sh" stop' EXIT
 mkdir -p "$WORK"
 
 score() { # label checkout model data
   local label="$1" checkout="$2" model="$3" data="$4" name
   name="$(basename "$data")-$label-$(date +%s%N)"
+  local status=0 seconds
   "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
     --model "$model" --input "$data/ratings" --output-root "$WORK/out-$name" --run-date 2026-01-01 \
-    --set input.users="$data/users" --set input.items="$data/items" > "$WORK/log-$name" 2>&1
-  local seconds
-  seconds="$(sed -n 's/.*Scored and wrote the predictions in \([0-9.]*\) s.*/\1/p' "$WORK/log-$name")"
+    --set input.users="$data/users" --set input.items="$data/items" > "$WORK/log-$name" 2>&1 || status=$?
+  seconds="$(sed -n 's/.*Scored and wrote the predictions in \([0-9.]*\) s.*/\1/p' "$WORK/log-$name" | tail -n 1)"
   rm -rf "$WORK/out-$name"
-  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"score_and_write_s\": ${seconds:-null}}" \
+  # A failed run is recorded (exit status, no time) and the series goes on; its log stays in $WORK.
+  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"exit\": $status, \"score_and_write_s\": ${seconds:-null}, \"log\": \"log-$name\"}" \
     | tee -a "$WORK/results.jsonl"
 }
 
-for pair in "$@"; do
+for pair in "${PAIRS[@]}"; do
   model="${pair%%:*}"; data="${pair##*:}"
   for ((r = 0; r < REPEATS; r++)); do
     if [[ -z "${BEFORE:-}" ]]; then

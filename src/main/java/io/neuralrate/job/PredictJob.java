@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Scores (user_id, item_id) pairs with a saved model: joins the feature tables, runs the saved
@@ -59,7 +60,7 @@ public final class PredictJob {
         long start = System.nanoTime();
         String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                 out -> predictions.write().parquet(out.staged("predictions")));
-        LOG.info("Scored and wrote the predictions in {} s", String.format("%.2f", (System.nanoTime() - start) / 1e9));
+        LOG.info("Scored and wrote the predictions in {} s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
         return output;
     }
 }

@@ -220,9 +220,16 @@ public final class TrainJob {
      *
      * @param model a pipeline from {@link #fit}
      * @return its last stage
+     * @throws IllegalArgumentException if that stage is not an {@link MlpRegressionModel}
      */
     public static MlpRegressionModel mlpOf(PipelineModel model) {
-        return (MlpRegressionModel) model.stages()[model.stages().length - 1];
+        Transformer[] stages = model.stages();
+        if (stages.length == 0 || !(stages[stages.length - 1] instanceof MlpRegressionModel)) {
+            throw new IllegalArgumentException("Not a NeuralRate job model: its last stage is "
+                    + (stages.length == 0 ? "missing" : stages[stages.length - 1].getClass().getName())
+                    + ", not an MlpRegressionModel");
+        }
+        return (MlpRegressionModel) stages[stages.length - 1];
     }
 
     /**
@@ -245,7 +252,7 @@ public final class TrainJob {
         }
         MlpRegressionModel mlp = mlpOf(model);
         Set<String> needed = new LinkedHashSet<>(keep);
-        if (mlp.networkSpec().numFeatures() > 0) {
+        if (mlp.numFeatures() > 0) {
             needed.add(mlp.getFeaturesCol());
         }
         needed.addAll(Arrays.asList(mlp.getEmbeddingCols()));

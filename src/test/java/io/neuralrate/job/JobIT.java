@@ -71,6 +71,7 @@ class JobIT {
         assertEquals(0, run.exitCode(), run.output());
         Dataset<Row> scored = spark.read().parquet(work.resolve("scores/2026-01-02/predictions").toString());
         assertEquals(written.count(), scored.count());
+        assertArrayEquals(new String[] {"user_id", "item_id", "rating", "prediction"}, scored.columns());
         long differing = written.as("a").join(scored.as("b"),
                         written.col("user_id").equalTo(scored.col("user_id"))
                                 .and(written.col("item_id").equalTo(scored.col("item_id"))))

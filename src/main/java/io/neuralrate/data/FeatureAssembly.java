@@ -99,17 +99,18 @@ public final class FeatureAssembly {
             for (String name : arrays) {
                 DataType type = schema.apply(name).dataType();
                 if (type instanceof BooleanType) {
-                    sql.append(", CAST(").append(quote(name)).append(" AS DOUBLE) AS ").append(quote(name + "__num"));
+                    sql.append(", CAST(").append(Tables.quoted(name)).append(" AS DOUBLE) AS ")
+                            .append(Tables.quoted(name + "__num"));
                     vectorInputs.add(name + "__num");
                     scalars.add(name + "__num");
                     continue;
                 }
-                Object longest = joined.selectExpr("max(size(" + quote(name) + "))").first().get(0);
+                Object longest = joined.selectExpr("max(size(" + Tables.quoted(name) + "))").first().get(0);
                 int length = longest == null ? 0 : Math.max(0, ((Number) longest).intValue());
                 for (int i = 0; i < length; i++) {
                     String out = name + "__" + i;
-                    sql.append(", coalesce(CAST(try_element_at(").append(quote(name)).append(", ").append(i + 1)
-                            .append(") AS DOUBLE), 0D) AS ").append(quote(out));
+                    sql.append(", coalesce(CAST(try_element_at(").append(Tables.quoted(name)).append(", ").append(i + 1)
+                            .append(") AS DOUBLE), 0D) AS ").append(Tables.quoted(out));
                     vectorInputs.add(out);
                 }
             }
@@ -149,10 +150,6 @@ public final class FeatureAssembly {
             plan.embeddingColumns.add(ITEM_INDEX);
         }
         return plan;
-    }
-
-    private static String quote(String name) {
-        return "`" + name.replace("`", "``") + "`";
     }
 
     /** The feature-preparation stages, in order. @return the stages */

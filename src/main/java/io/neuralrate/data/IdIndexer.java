@@ -62,7 +62,7 @@ public final class IdIndexer extends Estimator<IdIndexerModel>
     @Override
     public IdIndexerModel fit(Dataset<?> dataset) {
         transformSchema(dataset.schema());
-        Dataset<Row> counts = dataset.toDF().select(col(IdIndexerModel.quoted(getInputCol())).as(IdIndexerModel.ID))
+        Dataset<Row> counts = dataset.toDF().select(col(Tables.quoted(getInputCol())).as(IdIndexerModel.ID))
                 .where(col(IdIndexerModel.ID).isNotNull())
                 .groupBy(IdIndexerModel.ID).count();
         // A total order on unique keys, so the numbering is the same on every run and partitioning.

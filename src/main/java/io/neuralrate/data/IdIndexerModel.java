@@ -125,7 +125,7 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
         Dataset<Row> lookup = ids.select(col(ID).as(lookupId), col(INDEX).as(lookupIndex));
         // A left join: Spark broadcasts the id table when it is small and shuffles both sides when not; either
         // way the ids stay on the executors.
-        Dataset<Row> joined = rows.join(lookup, rows.col(quoted(getInputCol())).equalTo(lookup.col(lookupId)), "left");
+        Dataset<Row> joined = rows.join(lookup, rows.col(Tables.quoted(getInputCol())).equalTo(lookup.col(lookupId)), "left");
         Column index = col(lookupIndex);
         switch (getHandleInvalid()) {
             case "keep":
@@ -137,22 +137,17 @@ public final class IdIndexerModel extends Model<IdIndexerModel>
             default: // error
                 index = functions.when(index.isNull(), functions.raise_error(functions.concat(
                         functions.lit("IdIndexer: id '"), functions.coalesce(
-                                rows.col(quoted(getInputCol())).cast(DataTypes.StringType), functions.lit("null")),
+                                rows.col(Tables.quoted(getInputCol())).cast(DataTypes.StringType), functions.lit("null")),
                         functions.lit("' in column '" + getInputCol() + "' was not seen when the indexer was fitted "
                                 + "(set handleInvalid to keep or skip)")))).otherwise(index);
         }
         Column[] projection = new Column[rows.columns().length + 1];
         for (int i = 0; i < rows.columns().length; i++) {
-            projection[i] = rows.col(quoted(rows.columns()[i]));
+            projection[i] = rows.col(Tables.quoted(rows.columns()[i]));
         }
         projection[projection.length - 1] = index.cast(DataTypes.IntegerType)
                 .as(getOutputCol(), out.apply(getOutputCol()).metadata());
         return joined.select(projection);
-    }
-
-    /** A column name as Spark's column resolution reads it literally (dots and backquotes included). */
-    static String quoted(String name) {
-        return "`" + name.replace("`", "``") + "`";
     }
 
     @Override

@@ -28,6 +28,16 @@ public final class Tables {
     private Tables() {}
 
     /**
+     * A column name as Spark's column resolution and SQL read it literally (dots and backquotes included).
+     *
+     * @param name the column name
+     * @return the name in backquotes
+     */
+    public static String quoted(String name) {
+        return "`" + name.replace("`", "``") + "`";
+    }
+
+    /**
      * Reads a Parquet table.
      *
      * @param spark the session

@@ -262,7 +262,7 @@ public final class TrainJob {
     }
 
     private static Column[] columns(Collection<String> names) {
-        return names.stream().map(n -> col("`" + n.replace("`", "``") + "`")).toArray(Column[]::new);
+        return names.stream().map(n -> col(Tables.quoted(n))).toArray(Column[]::new);
     }
 
     /**

@@ -11,10 +11,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.apache.spark.sql.functions.col;
@@ -101,8 +103,8 @@ final class EmbeddingTables {
      * @throws IllegalArgumentException naming the table and what is wrong
      */
     static Dataset<Row> checked(Dataset<Row> table, String source, long rows) {
-        for (org.apache.spark.sql.types.StructField expected : SCHEMA.fields()) {
-            boolean present = java.util.Arrays.asList(table.columns()).contains(expected.name());
+        for (StructField expected : SCHEMA.fields()) {
+            boolean present = Arrays.asList(table.columns()).contains(expected.name());
             if (!present || !table.schema().apply(expected.name()).dataType().simpleString()
                     .equals(expected.dataType().simpleString())) {
                 throw new IllegalArgumentException("Embedding table " + source + " must have columns "

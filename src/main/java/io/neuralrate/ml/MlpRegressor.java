@@ -14,7 +14,10 @@ import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
 
 /**
  * A Spark ML {@link Estimator} that trains a multilayer-perceptron rating regressor with DJL's
@@ -91,8 +94,8 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
      * the index an indexer gives unseen and null ids trains the unknown row, not a row of its own.
      */
     private int[] indexLimits(StructType schema) {
-        return java.util.Arrays.stream(getEmbeddingCols()).mapToInt(c -> {
-            org.apache.spark.sql.types.Metadata m = schema.apply(c).metadata();
+        return Arrays.stream(getEmbeddingCols()).mapToInt(c -> {
+            Metadata m = schema.apply(c).metadata();
             return m.contains(NUM_IDS_METADATA) ? (int) Math.min(Integer.MAX_VALUE, m.getLong(NUM_IDS_METADATA)) : -1;
         }).toArray();
     }

@@ -98,6 +98,8 @@ class IdIndexerTest {
         assertEquals(201, (int) attribute.getNumValues().get(), "the ids and the unknown bucket, as StringIndexer counts");
         assertTrue(attribute.values().isEmpty(), "no id in the metadata");
         assertEquals(200, ours.schema().apply("user_index").metadata().getLong(IdIndexerModel.NUM_IDS_METADATA));
+        assertEquals(IdIndexerModel.NUM_IDS_METADATA, io.neuralrate.ml.MlpRegressor.NUM_IDS_METADATA,
+                "the key MlpRegressor reads (the packages do not depend on each other, so each names it)");
     }
 
     @Test

@@ -30,6 +30,7 @@ final class JobModels {
                 .setEarlyStoppingPatience(config.integer("model.early-stopping-patience"))
                 .setNumWorkers(config.integer("model.num-workers"))
                 .setSyncInterval(config.integer("model.sync-interval"))
+                .setTableBroadcastThreshold(config.longValue("model.table-broadcast-threshold"))
                 .setUnknownIndexRate(config.number("model.unknown-index-rate"))
                 .setColdStartStrategy(config.string("model.cold-start-strategy"))
                 .setCheckpointInterval(config.integer("model.checkpoint-interval"));

@@ -2,6 +2,7 @@ package io.neuralrate.ml;
 
 import io.neuralrate.nn.NetworkFile;
 import io.neuralrate.nn.NetworkSpec;
+import io.neuralrate.train.TableRows;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -33,63 +34,16 @@ import static org.apache.spark.sql.functions.when;
  */
 final class EmbeddingTables {
     /** Table column: the row's index. */
-    static final String INDEX = "index";
+    static final String INDEX = TableRows.INDEX;
     /** Table column: the embedding vector. */
-    static final String VECTOR = "vector";
+    static final String VECTOR = TableRows.VECTOR;
     /** Table column: the per-index bias. */
-    static final String BIAS = "bias";
+    static final String BIAS = TableRows.BIAS;
     /** Column added by {@link #attach}: true when any index of the row was not trained on. */
     static final String UNSEEN = "__neuralrate_unseen";
-    /** Rows per table partition when a table is built from arrays on the driver. */
-    private static final int ROWS_PER_PARTITION = 100_000;
-
-    static final StructType SCHEMA = new StructType()
-            .add(INDEX, DataTypes.IntegerType, false)
-            .add(VECTOR, DataTypes.createArrayType(DataTypes.FloatType, false), false)
-            .add(BIAS, DataTypes.FloatType, false);
+    static final StructType SCHEMA = TableRows.SCHEMA;
 
     private EmbeddingTables() {}
-
-    /**
-     * Turns trained tables held on the driver into cached Datasets (until training keeps them on the
-     * executors, a fit ends with them on the driver). The values travel once, as a broadcast the
-     * executors build the rows from; the tasks themselves stay small (a parallelized list of rows
-     * would put each partition's rows into every task that reads the table, at every use).
-     *
-     * @param spark the session
-     * @param spec the network's shape
-     * @param tables the tables in the spec's layout ({@code 2e}: vectors, {@code 2e+1}: biases)
-     * @return one Dataset per embedding column
-     */
-    static List<Dataset<Row>> fromArrays(SparkSession spark, NetworkSpec spec, float[][] tables) {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int dim = spec.embeddingDim();
-        List<Dataset<Row>> out = new ArrayList<>();
-        for (int e = 0; e < spec.numEmbeddings(); e++) {
-            // Kept, not destroyed: a lost cached partition is rebuilt from it.
-            Broadcast<float[][]> values = sc.broadcast(new float[][] {tables[2 * e], tables[2 * e + 1]});
-            int rows = tables[2 * e + 1].length;
-            List<Integer> starts = new ArrayList<>();
-            for (int start = 0; start < rows; start += ROWS_PER_PARTITION) {
-                starts.add(start);
-            }
-            JavaRDD<Row> built = sc.parallelize(starts, starts.size()).flatMap(start -> {
-                float[] vectors = values.value()[0];
-                float[] biases = values.value()[1];
-                List<Row> part = new ArrayList<>();
-                for (int r = start; r < Math.min(rows, start + ROWS_PER_PARTITION); r++) {
-                    float[] v = new float[dim];
-                    System.arraycopy(vectors, r * dim, v, 0, dim);
-                    part.add(RowFactory.create(r, v, biases[r]));
-                }
-                return part.iterator();
-            });
-            Dataset<Row> table = spark.createDataFrame(built, SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
-            table.count(); // materialised, so the planner knows its size and broadcasts it to joins when small
-            out.add(table);
-        }
-        return out;
-    }
 
     /**
      * Checks a stored table before it is used: its schema, and one row per index (scoring joins rows

@@ -84,6 +84,14 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
                 ParamChecks.positive("syncInterval"));
     }
 
+    /** Param: the largest embedding tables broadcast whole each round; larger ones are sharded. @return the Param */
+    default LongParam tableBroadcastThreshold() {
+        return new LongParam(this, "tableBroadcastThreshold", "bytes of embedding tables (values and optimizer "
+                + "state) up to which training broadcasts them whole each round; larger tables are sharded on the "
+                + "executors and a round moves only the rows it looks up (-1 = always shard; same model either way)",
+                ParamChecks.<Object>check("tableBroadcastThreshold", ">= -1", v -> (Long) v >= -1));
+    }
+
     /** Param: share of training indices replaced by the unknown index. @return the Param */
     default DoubleParam unknownIndexRate() {
         return new DoubleParam(this, "unknownIndexRate",
@@ -161,6 +169,11 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
     /** @return the sync interval */
     default int getSyncInterval() {
         return (Integer) getOrDefault(syncInterval());
+    }
+
+    /** @return the table broadcast threshold in bytes (-1 = always shard) */
+    default long getTableBroadcastThreshold() {
+        return (Long) getOrDefault(tableBroadcastThreshold());
     }
 
     /** @return the unknown index rate */
@@ -248,6 +261,12 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
     @SuppressWarnings("unchecked")
     default T setSyncInterval(int v) {
         return (T) set(syncInterval(), v);
+    }
+
+    /** @param v table broadcast threshold in bytes (-1 = always shard) @return this */
+    @SuppressWarnings("unchecked")
+    default T setTableBroadcastThreshold(long v) {
+        return (T) set(tableBroadcastThreshold(), v);
     }
 
     /** @param v unknown index rate @return this */

@@ -4,6 +4,7 @@ import io.neuralrate.nn.NetworkFile;
 import io.neuralrate.nn.NetworkSpec;
 import io.neuralrate.nn.ParamEnum;
 import io.neuralrate.train.RowLayout;
+import io.neuralrate.train.TableRows;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -74,7 +75,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     static MlpRegressionModel withTablesFromArrays(SparkSession spark, String uid, NetworkFile network) {
         float[][] arrays = network.tables().orElseThrow(() -> new IllegalStateException("no tables held"));
         return new MlpRegressionModel(uid, network.withoutTables(),
-                EmbeddingTables.fromArrays(spark, network.spec(), arrays));
+                TableRows.fromArrays(spark, network.spec(), arrays));
     }
 
     @Override

@@ -81,8 +81,9 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         @SuppressWarnings("unchecked")
         Dataset<Row> rows = (Dataset<Row>) dataset.toDF();
         TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
-        MlpRegressionModel model = MlpRegressionModel.withTablesFromArrays(dataset.sparkSession(), uid,
-                NetworkFile.of(result.spec(), result.parameters()));
+        NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),
+                EmbeddingTables.digest(result.tables()));
+        MlpRegressionModel model = new MlpRegressionModel(uid, network, result.tables());
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
         return copyValues(model, extractParamMap());

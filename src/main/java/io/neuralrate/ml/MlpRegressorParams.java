@@ -48,6 +48,7 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
         setDefault(earlyStoppingPatience(), TrainingDefaults.EARLY_STOPPING_PATIENCE);
         setDefault(numWorkers(), TrainingDefaults.NUM_WORKERS);
         setDefault(syncInterval(), TrainingDefaults.SYNC_INTERVAL);
+        setDefault(tableBroadcastThreshold(), TrainingDefaults.TABLE_BROADCAST_THRESHOLD);
         setDefault(unknownIndexRate(), TrainingDefaults.UNKNOWN_INDEX_RATE);
         setDefault(checkpointInterval(), TrainingDefaults.CHECKPOINT_INTERVAL);
         setDefault(coldStartStrategy(), ColdStartStrategy.UNKNOWN.paramValue());
@@ -124,6 +125,7 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
                 .earlyStoppingPatience(getEarlyStoppingPatience())
                 .numWorkers(getNumWorkers())
                 .syncInterval(getSyncInterval())
+                .tableBroadcastThreshold(getTableBroadcastThreshold())
                 .unknownIndexRate(getUnknownIndexRate())
                 .checkpointDir(getCheckpointDir().isEmpty() ? null : getCheckpointDir())
                 .checkpointInterval(getCheckpointInterval())

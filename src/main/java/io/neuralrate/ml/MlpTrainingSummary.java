@@ -16,6 +16,7 @@ public final class MlpTrainingSummary implements Serializable {
     private final long validationRows;
     private final int workers;
     private final double packingSeconds;
+    private final boolean tablesSharded;
 
     MlpTrainingSummary(TrainingResult result) {
         this.history = result.history().stream()
@@ -28,6 +29,17 @@ public final class MlpTrainingSummary implements Serializable {
         this.validationRows = result.validationRows();
         this.workers = result.workers();
         this.packingSeconds = result.packingSeconds();
+        this.tablesSharded = result.tablesSharded();
+    }
+
+    /**
+     * Whether the embedding tables were held in shards on the executors during training (larger than
+     * {@code tableBroadcastThreshold}) rather than broadcast whole each round.
+     *
+     * @return true if sharded
+     */
+    public boolean tablesSharded() {
+        return tablesSharded;
     }
 
     /** Per-epoch statistics, in order. @return the history */

@@ -11,6 +11,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -49,16 +50,51 @@ public final class MlpNetwork implements AutoCloseable {
      */
     public static MlpNetwork create(NDManager parent, NetworkSpec spec, float[][] values, boolean trainable) {
         spec.checkParameters(values);
+        int tables = spec.embeddingTableCount();
+        return createWithTables(parent, spec, Arrays.copyOfRange(values, 0, tables),
+                Arrays.copyOfRange(values, tables, values.length), trainable);
+    }
+
+    /**
+     * Creates the network's tensors with embedding tables that hold only some rows of the full tables
+     * (any number of rows each): callers pass indices into those rows. Training and validation use
+     * it with the rows a batch of work looks up, so no task holds a whole table.
+     *
+     * @param parent manager under which the parameters live
+     * @param spec the network's shape
+     * @param tables per embedding column, its vectors {@code (rows, dim)} and biases {@code (rows, 1)}
+     * @param dense the parameters after the embedding tables, in layout order
+     * @param trainable whether the dense parameters record gradients
+     * @return the network (close it)
+     */
+    public static MlpNetwork createWithTables(NDManager parent, NetworkSpec spec, float[][] tables, float[][] dense,
+                                              boolean trainable) {
+        List<long[]> shapes = spec.parameterShapes();
+        int tableCount = spec.embeddingTableCount();
+        if (tables.length != tableCount || dense.length != shapes.size() - tableCount) {
+            throw new IllegalArgumentException("expected " + tableCount + " table and " + (shapes.size() - tableCount)
+                    + " dense tensors, got " + tables.length + " and " + dense.length);
+        }
+        for (int e = 0; e < spec.numEmbeddings(); e++) {
+            if (tables[2 * e].length != (long) tables[2 * e + 1].length * spec.embeddingDim()) {
+                throw new IllegalArgumentException("embedding column " + e + ": " + tables[2 * e].length
+                        + " vector values for " + tables[2 * e + 1].length + " rows of width " + spec.embeddingDim());
+            }
+        }
         NDManager manager = parent.newSubManager();
         try {
-            List<long[]> shapes = spec.parameterShapes();
-            NDArray[] params = new NDArray[values.length];
-            for (int i = 0; i < values.length; i++) {
+            NDArray[] params = new NDArray[shapes.size()];
+            for (int i = 0; i < shapes.size(); i++) {
                 // manager.create copies the values, so the network never aliases the Java arrays.
-                params[i] = manager.create(values[i], new Shape(shapes.get(i)));
-                // Embedding tables take no gradient: the trainer updates only the rows a batch touched.
-                if (trainable && i >= spec.embeddingTableCount()) {
-                    params[i].setRequiresGradient(true);
+                if (i < tableCount) {
+                    long rows = tables[(i / 2) * 2 + 1].length;
+                    params[i] = manager.create(tables[i], new Shape(rows, i % 2 == 0 ? spec.embeddingDim() : 1));
+                } else {
+                    params[i] = manager.create(dense[i - tableCount], new Shape(shapes.get(i)));
+                    // Embedding tables take no gradient: the trainer updates only the rows a batch touched.
+                    if (trainable) {
+                        params[i].setRequiresGradient(true);
+                    }
                 }
             }
             return new MlpNetwork(spec, manager, params);

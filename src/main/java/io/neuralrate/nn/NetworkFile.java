@@ -71,6 +71,18 @@ public final class NetworkFile implements java.io.Serializable {
                 tables);
     }
 
+    /**
+     * A network whose embedding tables are stored apart (as Parquet), known here by their digest.
+     *
+     * @param spec network shape
+     * @param dense the parameters after the embedding tables, in layout order
+     * @param tablesDigest the tables' digest ({@link #digest})
+     * @return the network
+     */
+    public static NetworkFile withStoredTables(NetworkSpec spec, float[][] dense, long tablesDigest) {
+        return new NetworkFile(spec, dense, tablesDigest, null);
+    }
+
     /** This network without the tables it holds (once they are stored elsewhere). @return the dense part */
     public NetworkFile withoutTables() {
         return new NetworkFile(spec, dense, tablesDigest, null);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * The shape of a rating network: a dense feature vector and optional integer index columns
@@ -201,37 +202,70 @@ public final class NetworkSpec implements Serializable {
     /**
      * Initial parameters, drawn deterministically from {@code seed} in plain Java (the driver
      * needs no native engine): linear layers uniform in ±1/sqrt(fan-in) as PyTorch does,
-     * embeddings normal with standard deviation 0.05, embedding biases zero.
+     * embeddings normal with standard deviation 0.05, embedding biases zero. Each embedding row is
+     * drawn from its own stream ({@link #initialEmbeddingRow}), so the executors that hold a table
+     * in shards build their rows without the rest of the table.
      *
      * @param seed random seed
      * @return one array per parameter tensor, in {@link #parameterShapes()} order
      */
     public float[][] initialParameters(long seed) {
+        float[][] dense = initialDenseParameters(seed);
+        int tables = embeddingTableCount();
+        float[][] params = new float[tables + dense.length][];
+        for (int e = 0; e < embeddingCardinalities.length; e++) {
+            int rows = embeddingCardinalities[e] + 1;
+            float[] table = new float[rows * embeddingDim];
+            for (int row = 0; row < rows; row++) {
+                initialEmbeddingRow(seed, e, row, table, row * embeddingDim);
+            }
+            params[2 * e] = table;
+            params[2 * e + 1] = new float[rows];
+        }
+        System.arraycopy(dense, 0, params, tables, dense.length);
+        return params;
+    }
+
+    /**
+     * The initial parameters after the embedding tables (the perceptron), in layout order.
+     *
+     * @param seed random seed
+     * @return one array per dense tensor
+     */
+    public float[][] initialDenseParameters(long seed) {
         Random random = new Random(seed);
         List<long[]> shapes = parameterShapes();
-        float[][] params = new float[shapes.size()][];
-        int p = 0;
-        for (int e = 0; e < embeddingCardinalities.length; e++) {
-            float[] table = new float[(int) elements(shapes.get(p))];
-            for (int i = 0; i < table.length; i++) {
-                table[i] = (float) (random.nextGaussian() * 0.05);
-            }
-            params[p++] = table;
-            params[p] = new float[(int) elements(shapes.get(p))];
-            p++;
-        }
-        while (p < shapes.size()) {
-            long[] weightShape = shapes.get(p);
-            double bound = 1.0 / Math.sqrt(weightShape[1]);
-            for (int t = 0; t < 2; t++, p++) {
-                float[] values = new float[(int) elements(shapes.get(p))];
+        int tables = embeddingTableCount();
+        float[][] dense = new float[shapes.size() - tables][];
+        for (int p = tables; p < shapes.size(); p += 2) {
+            double bound = 1.0 / Math.sqrt(shapes.get(p)[1]);
+            for (int t = 0; t < 2; t++) {
+                float[] values = new float[(int) elements(shapes.get(p + t))];
                 for (int i = 0; i < values.length; i++) {
                     values[i] = (float) ((random.nextDouble() * 2 - 1) * bound);
                 }
-                params[p] = values;
+                dense[p + t - tables] = values;
             }
         }
-        return params;
+        return dense;
+    }
+
+    /**
+     * Writes the initial vector of one embedding row (normal, standard deviation 0.05), a function of
+     * (seed, column, row) alone. Its bias starts at zero.
+     *
+     * @param seed random seed
+     * @param column embedding column
+     * @param row table row
+     * @param out where to write {@link #embeddingDim()} values
+     * @param offset the first position written
+     */
+    public void initialEmbeddingRow(long seed, int column, int row, float[] out, int offset) {
+        long key = SplitMix64.finalise(SplitMix64.finalise(seed ^ 0x5bd1e995L * (column + 1)) + row);
+        SplittableRandom random = new SplittableRandom(key);
+        for (int j = 0; j < embeddingDim; j++) {
+            out[offset + j] = (float) (random.nextGaussian() * 0.05);
+        }
     }
 
     /**

@@ -72,7 +72,7 @@ final class Checkpoint {
         try {
             FileSystem fs = folder.getFileSystem(conf);
             byte[] bytes = encode();
-            Path file = new Path(folder, String.format("%s%06d%s", PREFIX, epochs(), SUFFIX));
+            Path file = file(folder, epochs());
             try (FSDataOutputStream out = fs.create(file, true)) {
                 out.write(bytes);
             }
@@ -116,6 +116,16 @@ final class Checkpoint {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot list the checkpoints in " + dir, e);
         }
+    }
+
+    /** Whether {@code dir} holds the checkpoint file taken after {@code epochs} epochs. */
+    static boolean exists(Configuration conf, String dir, int epochs) throws IOException {
+        Path file = file(new Path(dir), epochs);
+        return file.getFileSystem(conf).exists(file);
+    }
+
+    private static Path file(Path folder, int epochs) {
+        return new Path(folder, String.format("%s%06d%s", PREFIX, epochs, SUFFIX));
     }
 
     /** Checkpoint files, newest first. */

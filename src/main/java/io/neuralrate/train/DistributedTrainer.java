@@ -8,6 +8,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.storage.StorageLevel;
@@ -25,12 +26,14 @@ import java.util.Optional;
  * Driver side of data-parallel training.
  *
  * <p>The rows are repartitioned into one partition per worker and packed once into cached
- * {@link DataBlock}s. Each round, the driver broadcasts the {@link ModelState}; every worker runs
- * {@code syncInterval} mini-batches of its block from that state; {@code treeAggregate} brings
- * the workers' states back and the driver averages them, weighted by samples. A lost task is
- * simply rerun by Spark from the same broadcast and gives the same contribution. After each
- * epoch the validation rows are scored on the executors; early stopping keeps the best
- * parameters. The training data never reaches the driver.
+ * {@link DataBlock}s. Each round, every worker runs {@code syncInterval} mini-batches of its block
+ * from the round's state; {@code treeAggregate} brings the dense tensors back and the driver
+ * averages them, weighted by samples. The embedding tables are either broadcast whole with the
+ * state and averaged on the driver ({@link BroadcastTables}, for tables up to {@code
+ * tableBroadcastThreshold} bytes) or held in shards on the executors, which serve each worker the
+ * rows its round looks up and average the rows sent back ({@link ShardedTables}); both give the same
+ * model, bit for bit. After each epoch the validation rows are scored on the executors; early
+ * stopping keeps the best parameters. The training data never reaches the driver.
  */
 public final class DistributedTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
@@ -96,26 +99,38 @@ public final class DistributedTrainer {
         NetworkSpec spec = new NetworkSpec(layout.numFeatures(), config.hiddenLayers, config.activation,
                 config.dropout, stats.cardinalities(indexLimits), config.embeddingDim, (float) stats.labelMean(),
                 (float) stats.labelScale());
-        LOG.info("Training {} on {} rows ({} validation) with {} workers, {} parameters", spec,
-                stats.trainingRows, stats.validationRows, workers, spec.parameterCount());
+        long tableBytes = tableBytes(spec, config);
+        boolean sharded = spec.numEmbeddings() > 0
+                && (config.tableBroadcastThreshold < 0 || tableBytes > config.tableBroadcastThreshold);
+        LOG.info("Training {} on {} rows ({} validation) with {} workers, {} parameters; embedding tables ({} MB "
+                + "with optimizer state) {}", spec, stats.trainingRows, stats.validationRows, workers,
+                spec.parameterCount(), String.format("%.1f", tableBytes / 1048576.0),
+                sharded ? "sharded on the executors" : "broadcast whole each round");
+        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers)
+                : new BroadcastTables(sc, spec, config)) {
+            return train(sc, packed, packingSeconds, stats, spec, config, workers, tables);
+        }
+    }
 
-        float[][] initial = spec.initialParameters(config.seed);
-        ModelState state = new ModelState(initial, ModelState.zeroState(config.optimizer.slots(), initial), 0);
+    private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, double packingSeconds,
+                                        BlockStats stats, NetworkSpec spec, TrainingConfig config, int workers,
+                                        TrainingTables tables) {
+        ModelState state = tables.initialState();
         long rowsPerRound = (long) config.roundBatches(workers, spec) * config.workerBatchSize(workers);
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
 
         List<EpochStats> history = new ArrayList<>();
-        // The best epoch's parameters, copied when kept (averaging updates the tables in place); null while the
-        // latest state is the one to return (no validation rows).
+        // The best epoch's parameters (dense only when sharded), copied when kept (averaging updates the
+        // tables in place); null while the latest state is the one to return (no validation rows).
         float[][] best = null;
         double bestRmse = Double.POSITIVE_INFINITY;
         int bestEpoch = 0;
         boolean stoppedEarly = false;
         String fingerprint = config.fingerprint() + "|" + spec + "|label " + spec.labelMean() + "/"
-                + spec.labelScale() + "|rows " + stats.trainingRows + "/" + stats.validationRows + "|workers " + workers;
+                + spec.labelScale() + "|rows " + stats.trainingRows + "/" + stats.validationRows + "|workers " + workers
+                + "|" + tables.getClass().getSimpleName();
         if (config.checkpointDir != null) {
-            Optional<Checkpoint> resumed = Checkpoint.latest(sc.hadoopConfiguration(), config.checkpointDir,
-                    fingerprint);
+            Optional<Checkpoint> resumed = tables.resume(config.checkpointDir, fingerprint);
             if (resumed.isPresent()) {
                 Checkpoint c = resumed.get();
                 state = c.state;
@@ -128,18 +143,36 @@ public final class DistributedTrainer {
         }
         for (int epoch = history.size(); epoch < config.maxEpochs; epoch++) {
             long start = System.nanoTime();
+            ModelState epochStart = state;
+            tables.startEpoch();
             double lossSum = 0;
             double computeSeconds = 0;
             long samples = 0;
             for (int round = 0; round < rounds; round++) {
-                RoundResult result = runRound(sc, packed, spec, config, state, epoch, round, workers);
+                RoundResult result;
+                try {
+                    result = tables.round(packed, state, epoch, round, workers);
+                } catch (Exception e) { // Spark's SparkException is checked, yet thrown undeclared
+                    if (!tables.canRestartEpoch(e)) {
+                        throw e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+                    }
+                    LOG.warn("Round {} of epoch {} lost embedding shards with an executor ({}); restarting the "
+                            + "epoch from its start", round + 1, epoch + 1, e.getMessage());
+                    tables.restartEpoch();
+                    state = epochStart;
+                    lossSum = 0;
+                    computeSeconds = 0;
+                    samples = 0;
+                    round = -1;
+                    continue;
+                }
                 lossSum += result.lossSum();
                 samples += result.samples();
                 computeSeconds += result.slowestWorkerSeconds();
                 state = result.average(state);
             }
             double roundSeconds = (System.nanoTime() - start) / 1e9;
-            double rmse = stats.validationRows > 0 ? validationRmse(sc, packed, spec, state.parameters) : Double.NaN;
+            double rmse = stats.validationRows > 0 ? tables.validationRmse(packed, state, workers) : Double.NaN;
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochStats epochStats = new EpochStats(epoch + 1, lossSum / Math.max(1, samples), rmse, seconds,
                     samples / Math.max(seconds, 1e-9), rounds, roundSeconds, computeSeconds);
@@ -153,6 +186,7 @@ public final class DistributedTrainer {
             } else if (rmse < bestRmse) {
                 bestRmse = rmse;
                 best = copy(state.parameters);
+                tables.keepBest();
                 bestEpoch = epoch + 1;
             } else if (config.earlyStoppingPatience > 0 && epoch + 1 - bestEpoch >= config.earlyStoppingPatience) {
                 stoppedEarly = epoch + 1 < config.maxEpochs;
@@ -167,49 +201,35 @@ public final class DistributedTrainer {
             // Only epochs that training continues after are saved: a checkpoint always means "resume here".
             if (config.checkpointDir != null && (epoch + 1) % config.checkpointInterval == 0
                     && epoch + 1 < config.maxEpochs) {
-                new Checkpoint(fingerprint, state, best != null ? best : state.parameters, bestEpoch, bestRmse,
-                        history).save(sc.hadoopConfiguration(), config.checkpointDir);
+                tables.checkpoint(new Checkpoint(fingerprint, state, best != null ? best : state.parameters,
+                        bestEpoch, bestRmse, history), config.checkpointDir);
             }
         }
-        return new TrainingResult(spec, best != null ? best : state.parameters, history, bestEpoch, stoppedEarly,
-                stats.trainingRows, stats.validationRows, workers, packingSeconds);
+        float[][] kept = best != null ? best : state.parameters;
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        return new TrainingResult(spec, Arrays.copyOfRange(kept, spec.embeddingTableCount(), kept.length),
+                tables.result(kept, spark), history, bestEpoch, stoppedEarly, stats.trainingRows,
+                stats.validationRows, workers, tables instanceof ShardedTables, packingSeconds);
     }
 
-    private static RoundResult runRound(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
-                                        TrainingConfig config, ModelState state, int epoch, int round,
-                                        int workers) {
-        Broadcast<ModelState> broadcast = sc.broadcast(state);
-        try {
-            return packed.mapPartitionsWithIndex((partition, it) -> {
-                List<Tuple2<Integer, RoundResult.Contribution>> out = new ArrayList<>(1);
-                while (it.hasNext()) {
-                    DataBlock block = it.next().train;
-                    out.add(new Tuple2<>(partition, ShardTrainer.trainRound(block, spec, config,
-                            broadcast.value(), epoch, round, partition, workers, taskThreads())));
-                }
-                return out.iterator();
-            }, true).treeAggregate(new RoundResult(), (r, c) -> r.add(c._1(), c._2()), RoundResult::merge, 2);
-        } finally {
-            broadcast.destroy(false);
+    /** The bytes of all embedding tables with their optimizer state. */
+    private static long tableBytes(NetworkSpec spec, TrainingConfig config) {
+        long rows = 0;
+        for (int card : spec.embeddingCardinalities()) {
+            rows += card + 1L;
         }
+        return rows * (spec.embeddingDim() + 1L) * Float.BYTES * (1 + config.optimizer.slots());
     }
 
-    private static double validationRmse(JavaSparkContext sc, JavaRDD<PackedPartition> packed, NetworkSpec spec,
-                                         float[][] parameters) {
-        Broadcast<float[][]> broadcast = sc.broadcast(parameters);
-        try {
-            List<double[]> parts = packed.map(p -> ShardEvaluator.errors(p.validation, spec, broadcast.value(),
-                    taskThreads())).collect();
-            double sse = 0;
-            double n = 0;
-            for (double[] part : parts) { // summed in partition order: reproducible
-                sse += part[0];
-                n += part[2];
-            }
-            return Math.sqrt(sse / n);
-        } finally {
-            broadcast.destroy(false);
+    /** The RMSE from per-partition {@code {squared errors, absolute errors, rows}}, summed in partition order. */
+    static double rmse(List<double[]> parts) {
+        double sse = 0;
+        double n = 0;
+        for (double[] part : parts) {
+            sse += part[0];
+            n += part[2];
         }
+        return Math.sqrt(sse / n);
     }
 
     /** A top-level column by name, even one with dots or backquotes in it. */

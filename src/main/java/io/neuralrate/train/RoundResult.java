@@ -1,10 +1,12 @@
 package io.neuralrate.train;
 
+import io.neuralrate.nn.NetworkSpec;
+
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
+import java.util.List;
 import java.util.TreeMap;
-import java.util.stream.IntStream;
 
 /**
  * The workers' results of one round, combined by {@code treeAggregate}.
@@ -30,74 +32,74 @@ final class RoundResult implements Serializable {
         final long samples;
         final double lossSum;
         final long steps;
-        /** Per tensor: embedding tables hold only the touched rows, in {@link #touchedRows} order. */
-        final float[][] parameters;
-        /** Per slot, compacted like {@link #parameters}. */
-        final float[][][] optimizerState;
-        /** Per embedding column, the table rows looked up in this round, ascending. */
-        final int[][] touchedRows;
-        /** Per embedding column, how often each of {@link #touchedRows} was looked up. */
+        /** The tensors after the embedding tables, in layout order. */
+        final float[][] dense;
+        /** Per optimizer slot, the state of {@link #dense}. */
+        final float[][][] denseState;
+        /** Per embedding column, the rows the worker looked up, trained; null once sent to the shards. */
+        final TableSlice[] tables;
+        /** Per embedding column, how often each row of {@link #tables} was looked up. */
         final int[][] lookups;
         final double seconds;
 
-        private Contribution(long samples, double lossSum, long steps, float[][] parameters,
-                             float[][][] optimizerState, int[][] touchedRows, int[][] lookups, double seconds) {
+        private Contribution(long samples, double lossSum, long steps, float[][] dense, float[][][] denseState,
+                             TableSlice[] tables, int[][] lookups, double seconds) {
             this.samples = samples;
             this.lossSum = lossSum;
             this.steps = steps;
-            this.parameters = parameters;
-            this.optimizerState = optimizerState;
-            this.touchedRows = touchedRows;
+            this.dense = dense;
+            this.denseState = denseState;
+            this.tables = tables;
             this.lookups = lookups;
             this.seconds = seconds;
         }
 
         /**
-         * A worker's contribution, keeping of each embedding table only the rows it looked up.
+         * A worker's contribution from its network after the round.
          *
          * @param samples samples trained on
          * @param lossSum summed loss
          * @param steps optimizer steps taken
-         * @param parameters all parameter values, in layout order (embedding tables first)
-         * @param optimizerState all optimizer state, {@code [slot][param][]}
-         * @param tableRows per embedding column, the table row of every sample of the round
-         * @param tableSizes per embedding column, the table's number of rows
+         * @param spec the network's shape
+         * @param parameters the worker network's values in layout order; its tables hold the rows of {@code
+         *     tables}, in their order
+         * @param optimizerState the worker's optimizer state, {@code [slot][tensor][]}, laid out likewise
+         * @param tables per embedding column, the rows the worker was given (all of them looked up)
+         * @param positions per embedding column, each sample's position among those rows
          * @param seconds time spent training
          * @return the contribution
          */
-        static Contribution of(long samples, double lossSum, long steps, float[][] parameters,
-                               float[][][] optimizerState, int[][] tableRows, int[] tableSizes, double seconds) {
-            int columns = tableRows.length;
-            int[][] touched = new int[columns][];
-            int[][] lookups = new int[columns][];
-            for (int e = 0; e < columns; e++) {
-                int[] counts = new int[tableSizes[e]];
-                for (int row : tableRows[e]) {
-                    counts[row]++;
+        static Contribution of(long samples, double lossSum, long steps, NetworkSpec spec, float[][] parameters,
+                               float[][][] optimizerState, TableSlice[] tables, int[][] positions, double seconds) {
+            int tableCount = spec.embeddingTableCount();
+            TableSlice[] trained = new TableSlice[tables.length];
+            int[][] lookups = new int[tables.length][];
+            for (int e = 0; e < tables.length; e++) {
+                float[][] vectorState = new float[optimizerState.length][];
+                float[][] biasState = new float[optimizerState.length][];
+                for (int s = 0; s < optimizerState.length; s++) {
+                    vectorState[s] = optimizerState[s][2 * e];
+                    biasState[s] = optimizerState[s][2 * e + 1];
                 }
-                touched[e] = IntStream.range(0, counts.length).filter(r -> counts[r] > 0).toArray();
-                lookups[e] = Arrays.stream(touched[e]).map(r -> counts[r]).toArray();
+                trained[e] = new TableSlice(tables[e].dim, tables[e].rows, parameters[2 * e], parameters[2 * e + 1],
+                        vectorState, biasState);
+                lookups[e] = new int[tables[e].size()];
+                for (int at : positions[e]) {
+                    lookups[e][at]++;
+                }
             }
-            float[][][] state = new float[optimizerState.length][][];
-            for (int s = 0; s < state.length; s++) {
-                state[s] = compact(optimizerState[s], touched, tableSizes);
+            float[][][] denseState = new float[optimizerState.length][][];
+            for (int s = 0; s < denseState.length; s++) {
+                denseState[s] = Arrays.copyOfRange(optimizerState[s], tableCount, optimizerState[s].length);
             }
-            return new Contribution(samples, lossSum, steps, compact(parameters, touched, tableSizes), state,
-                    touched, lookups, seconds);
+            return new Contribution(samples, lossSum, steps,
+                    Arrays.copyOfRange(parameters, tableCount, parameters.length), denseState, trained, lookups,
+                    seconds);
         }
 
-        private static float[][] compact(float[][] tensors, int[][] touched, int[] tableSizes) {
-            float[][] out = tensors.clone();
-            // Embedding column e owns tensors 2e (vectors) and 2e+1 (biases), one row per index (NetworkSpec).
-            for (int i = 0; i < 2 * touched.length; i++) {
-                int[] rows = touched[i / 2];
-                int width = tensors[i].length / tableSizes[i / 2];
-                out[i] = new float[rows.length * width];
-                for (int k = 0; k < rows.length; k++) {
-                    System.arraycopy(tensors[i], rows[k] * width, out[i], k * width, width);
-                }
-            }
-            return out;
+        /** This contribution without its table rows (what the driver needs when the shards average them). */
+        Contribution withoutTables() {
+            return new Contribution(samples, lossSum, steps, dense, denseState, null, null, seconds);
         }
     }
 
@@ -146,12 +148,14 @@ final class RoundResult implements Serializable {
      * The average of the workers' parameters and optimizer state (see the class comment); the
      * step count advances by the most steps any worker took.
      *
-     * <p>The embedding tables of {@code previous} are updated in place, row by touched row, so a
-     * round costs the driver time and memory in proportion to the rows the workers touched, not
-     * to the tables; the caller must not hold on to {@code previous}'s arrays (the trainer copies
-     * the best epoch's parameters when it keeps them). Dense tensors are new arrays.
+     * <p>When the contributions carry table rows, the embedding tables of {@code previous} are
+     * updated in place, row by touched row ({@link RowAverager}), so a round costs the driver time
+     * and memory in proportion to the rows the workers touched, not to the tables; the caller must
+     * not hold on to {@code previous}'s table arrays (the trainer copies the best epoch's parameters
+     * when it keeps them). Without table rows (the shards average them), the tables are left as they
+     * are. Dense tensors are new arrays.
      *
-     * @param previous the state broadcast at the start of the round
+     * @param previous the state at the start of the round
      * @return the next state, or {@code previous} if no worker trained
      */
     ModelState average(ModelState previous) {
@@ -159,11 +163,26 @@ final class RoundResult implements Serializable {
         if (total == 0) {
             return previous;
         }
-        TouchedRows touched = new TouchedRows(contributions.values());
-        float[][] params = weightedMean(previous.parameters, -1, total, touched);
+        int tableCount = previous.parameters.length - contributions.firstEntry().getValue().dense.length;
+        float[][] params = previous.parameters.clone();
         float[][][] state = new float[previous.optimizerState.length][][];
         for (int s = 0; s < state.length; s++) {
-            state[s] = weightedMean(previous.optimizerState[s], s, total, touched);
+            state[s] = previous.optimizerState[s].clone();
+        }
+        averageDense(params, -1, tableCount, total);
+        for (int s = 0; s < state.length; s++) {
+            averageDense(state[s], s, tableCount, total);
+        }
+        if (contributions.firstEntry().getValue().tables != null) {
+            for (int e = 0; e < tableCount / 2; e++) {
+                List<TableSlice> slices = new ArrayList<>();
+                List<int[]> lookups = new ArrayList<>();
+                for (Contribution c : contributions.values()) {
+                    slices.add(c.tables[e]);
+                    lookups.add(c.lookups[e]);
+                }
+                RowAverager.average(slices, lookups, wholeTable(params, state, e), row -> row);
+            }
         }
         long steps = 0;
         for (Contribution c : contributions.values()) {
@@ -172,102 +191,33 @@ final class RoundResult implements Serializable {
         return new ModelState(params, state, previous.step + steps);
     }
 
-    private float[][] weightedMean(float[][] previous, int slot, long total, TouchedRows touched) {
-        int tables = 2 * touched.rows.length;
-        double[][] sums = new double[previous.length][];
-        for (int i = 0; i < previous.length; i++) {
-            sums[i] = new double[i < tables ? touched.rows[i / 2].length * width(previous, i) : previous[i].length];
-        }
-        for (Contribution c : contributions.values()) {
-            float[][] values = slot < 0 ? c.parameters : c.optimizerState[slot];
-            double w = (double) c.samples / total;
-            for (int i = 0; i < values.length; i++) {
-                float[] v = values[i];
-                double[] sum = sums[i];
-                if (i < tables) {
-                    int e = i / 2;
-                    int width = width(previous, i);
-                    for (int k = 0; k < c.touchedRows[e].length; k++) {
-                        int at = touched.position(e, c.touchedRows[e][k]);
-                        double rw = (double) c.lookups[e][k] / touched.lookups[e][at];
-                        for (int j = 0; j < width; j++) {
-                            sum[at * width + j] += rw * v[k * width + j];
-                        }
-                    }
-                } else {
-                    for (int j = 0; j < v.length; j++) {
-                        sum[j] += w * v[j];
-                    }
+    /** Replaces the dense tensors of {@code out} by the workers' means, weighted by samples. */
+    private void averageDense(float[][] out, int slot, int tableCount, long total) {
+        for (int i = tableCount; i < out.length; i++) {
+            double[] sum = new double[out[i].length];
+            for (Contribution c : contributions.values()) {
+                float[] v = slot < 0 ? c.dense[i - tableCount] : c.denseState[slot][i - tableCount];
+                double w = (double) c.samples / total;
+                for (int j = 0; j < v.length; j++) {
+                    sum[j] += w * v[j];
                 }
             }
-        }
-        float[][] out = new float[previous.length][];
-        for (int i = 0; i < previous.length; i++) {
-            if (i < tables) {
-                // In place: untouched rows keep their values, touched rows take the average.
-                out[i] = previous[i];
-                int[] rows = touched.rows[i / 2];
-                int width = width(previous, i);
-                for (int k = 0; k < rows.length; k++) {
-                    for (int j = 0; j < width; j++) {
-                        out[i][rows[k] * width + j] = (float) sums[i][k * width + j];
-                    }
-                }
-            } else {
-                out[i] = new float[sums[i].length];
-                for (int j = 0; j < sums[i].length; j++) {
-                    out[i][j] = (float) sums[i][j];
-                }
+            out[i] = new float[sum.length];
+            for (int j = 0; j < sum.length; j++) {
+                out[i][j] = (float) sum[j];
             }
         }
-        return out;
     }
 
-    /** Values per row of tensor {@code i}, an embedding table (its bias tensor has one value per row). */
-    private static int width(float[][] tensors, int i) {
-        return tensors[i].length / tensors[(i / 2) * 2 + 1].length;
-    }
-
-    /**
-     * Per embedding column: the rows any worker looked up (ascending) and their total lookups. Built
-     * from the contributions' own sorted lists, so its size follows the touched rows, not the tables.
-     */
-    private static final class TouchedRows {
-        final int[][] rows;
-        final long[][] lookups;
-
-        TouchedRows(Collection<Contribution> contributions) {
-            int columns = contributions.iterator().next().touchedRows.length;
-            rows = new int[columns][];
-            lookups = new long[columns][];
-            for (int e = 0; e < columns; e++) {
-                int n = 0;
-                for (Contribution c : contributions) {
-                    n += c.touchedRows[e].length;
-                }
-                int[] all = new int[n];
-                int at = 0;
-                for (Contribution c : contributions) {
-                    System.arraycopy(c.touchedRows[e], 0, all, at, c.touchedRows[e].length);
-                    at += c.touchedRows[e].length;
-                }
-                rows[e] = Arrays.stream(all).sorted().distinct().toArray();
-                lookups[e] = new long[rows[e].length];
-                for (Contribution c : contributions) {
-                    for (int k = 0; k < c.touchedRows[e].length; k++) {
-                        lookups[e][position(rows[e], c.touchedRows[e][k])] += c.lookups[e][k];
-                    }
-                }
-            }
+    /** Column {@code e}'s whole table and state as a slice whose row r sits at position r (no copy). */
+    private static TableSlice wholeTable(float[][] params, float[][][] state, int e) {
+        float[][] vectorState = new float[state.length][];
+        float[][] biasState = new float[state.length][];
+        for (int s = 0; s < state.length; s++) {
+            vectorState[s] = state[s][2 * e];
+            biasState[s] = state[s][2 * e + 1];
         }
-
-        /** Where table row {@code row} of column {@code e} sits in {@link #rows}. */
-        int position(int e, int row) {
-            return position(rows[e], row);
-        }
-
-        private static int position(int[] sorted, int row) {
-            return Arrays.binarySearch(sorted, row);
-        }
+        int dim = params[2 * e].length / Math.max(1, params[2 * e + 1].length);
+        return new TableSlice(dim, null, params[2 * e], params[2 * e + 1], vectorState, biasState);
     }
 }

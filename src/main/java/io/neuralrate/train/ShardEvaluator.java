@@ -16,8 +16,15 @@ final class ShardEvaluator {
     /**
      * Returns {@code {sum of squared errors, sum of absolute errors, rows}} for the block, in
      * label units. Unknown or missing indices use the unknown embedding, as at prediction time.
+     *
+     * @param block the rows to score
+     * @param spec the network's shape
+     * @param dense the tensors after the embedding tables
+     * @param tables per embedding column, at least the table rows the block looks up ({@link
+     *     RoundRows#scoringTableRows})
+     * @param threads PyTorch threads for this task
      */
-    static double[] errors(DataBlock block, NetworkSpec spec, float[][] parameters, int threads) {
+    static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables, int threads) {
         if (block.rows == 0) {
             return new double[3];
         }
@@ -26,18 +33,15 @@ final class ShardEvaluator {
         double sae = 0;
         int d = block.numFeatures;
         try (NDManager root = NDManager.newBaseManager();
-             MlpNetwork network = MlpNetwork.create(root, spec, parameters, false)) {
-            int[] mapped = new int[Math.min(BATCH, block.rows)];
+             MlpNetwork network = MlpNetwork.createWithTables(root, spec, localTables(tables), dense, false)) {
+            int[][] positions = ShardTrainer.positions(RoundRows.scoringTableRows(block, spec), tables);
             for (int start = 0; start < block.rows; start += BATCH) {
                 int n = Math.min(BATCH, block.rows - start);
                 try (NDManager batch = root.newSubManager()) {
                     NDArray features = d == 0 ? null : Tensors.floats(batch, block.features, start * d, n, d);
                     NDArray[] indices = new NDArray[spec.numEmbeddings()];
                     for (int e = 0; e < spec.numEmbeddings(); e++) {
-                        for (int i = 0; i < n; i++) {
-                            mapped[i] = spec.tableRow(e, block.indices[e][start + i]);
-                        }
-                        indices[e] = Tensors.longs(batch, mapped, 0, n);
+                        indices[e] = Tensors.longs(batch, positions[e], start, n);
                     }
                     float[] predictions = network.predict(features, indices).toFloatArray();
                     for (int i = 0; i < n; i++) {
@@ -49,5 +53,15 @@ final class ShardEvaluator {
             }
         }
         return new double[] {sse, sae, block.rows};
+    }
+
+    /** The slices' values as the network's table tensors (vectors, biases per column). */
+    static float[][] localTables(TableSlice[] tables) {
+        float[][] out = new float[2 * tables.length][];
+        for (int e = 0; e < tables.length; e++) {
+            out[2 * e] = tables[e].vectors;
+            out[2 * e + 1] = tables[e].biases;
+        }
+        return out;
     }
 }

@@ -15,7 +15,12 @@ import java.util.SplittableRandom;
 
 /**
  * Executor side of a round: one worker runs its share of mini-batches on its block, starting
- * from the broadcast state, and returns its new state.
+ * from the round's dense state and the table rows the round looks up, and returns its new state.
+ *
+ * <p>The worker's network holds only those table rows ({@link TableSlice}s, whether cut from a
+ * broadcast or served by the shards), with each lookup renumbered to its position among them. The
+ * renumbering keeps the rows' order, and the trainer's updates of tables touch only looked-up rows
+ * one by one, so the result is the same, bit for bit, as training on the whole tables.
  *
  * <p>The rows of the round are gathered once, in the epoch's shuffled order, straight into one
  * native tensor per input; each mini-batch is then a view of it. Every native resource
@@ -31,31 +36,35 @@ final class ShardTrainer {
      * @param block the worker's training rows
      * @param spec network shape
      * @param config training settings
-     * @param state the broadcast state
-     * @param epoch epoch number (0-based)
-     * @param round round number within the epoch (0-based)
-     * @param partition the worker's partition number
+     * @param state the round's state (its dense tensors, optimizer state and step are used)
+     * @param round the round's rows and lookups ({@link RoundRows#of})
+     * @param tables per embedding column, at least the table rows the round looks up
      * @param workers number of workers sharing the global batch
      * @param threads PyTorch threads for this task
-     * @return the worker's contribution, or null when it has no batches in this round
+     * @return the worker's contribution, with the table rows it trained
      */
     static RoundResult.Contribution trainRound(DataBlock block, NetworkSpec spec, TrainingConfig config,
-                                               ModelState state, int epoch, int round, int partition,
+                                               ModelState state, RoundRows round, TableSlice[] tables,
                                                int workers, int threads) {
         int batchSize = config.workerBatchSize(workers);
-        long roundRows = (long) config.roundBatches(workers, spec) * batchSize;
-        long firstRow = round * roundRows;
-        if (firstRow >= block.rows) {
-            return null;
-        }
+        int rows = round.sources.length;
         long startNanos = System.nanoTime();
-        int rows = (int) Math.min(roundRows, block.rows - firstRow);
         EngineBootstrap.ensureLoaded(threads);
         try (NDManager root = NDManager.newBaseManager()) {
-            RoundData data = gather(root, block, spec, config, epoch, round, partition, (int) firstRow, rows);
-            MlpNetwork network = MlpNetwork.create(root, spec, state.parameters, true);
+            RoundData data = gather(root, block, spec, round, tables);
+            int tableCount = spec.embeddingTableCount();
+            float[][][] slotState = new float[state.optimizerState.length][][];
+            for (int s = 0; s < slotState.length; s++) {
+                slotState[s] = state.optimizerState[s].clone();
+                for (int e = 0; e < tables.length; e++) {
+                    slotState[s][2 * e] = tables[e].vectorState[s];
+                    slotState[s][2 * e + 1] = tables[e].biasState[s];
+                }
+            }
+            MlpNetwork network = MlpNetwork.createWithTables(root, spec, ShardEvaluator.localTables(tables),
+                    Arrays.copyOfRange(state.parameters, tableCount, state.parameters.length), true);
             try (NetworkTrainer trainer = new NetworkTrainer(network, config.loss, config.optimizer,
-                    state.optimizerState, state.step, config.learningRate, config.weightDecay)) {
+                    slotState, state.step, config.learningRate, config.weightDecay)) {
                 double lossSum = 0;
                 long steps = 0;
                 for (int start = 0; start < rows; start += batchSize) {
@@ -76,9 +85,8 @@ final class ShardTrainer {
                         steps++;
                     }
                 }
-                int[] tableSizes = Arrays.stream(spec.embeddingCardinalities()).map(c -> c + 1).toArray();
-                return RoundResult.Contribution.of(rows, lossSum, steps, network.parameterValues(),
-                        trainer.optimizerState(), data.tableRows, tableSizes, (System.nanoTime() - startNanos) / 1e9);
+                return RoundResult.Contribution.of(rows, lossSum, steps, spec, network.parameterValues(),
+                        trainer.optimizerState(), tables, data.positions, (System.nanoTime() - startNanos) / 1e9);
             }
         }
     }
@@ -90,24 +98,22 @@ final class ShardTrainer {
         return v;
     }
 
-    /** The round's rows in shuffled order, as tensors, with standardised labels and masked indices. */
+    /** The round's rows in shuffled order, as tensors, with standardised labels and renumbered lookups. */
     private static final class RoundData {
         NDArray features;
         NDArray labels;
         NDArray weights;
         NDArray[] indices;
         NDArray dropoutMasks;
-        /** Per embedding column, each row's table row (for the lookup counts). */
-        int[][] tableRows;
+        /** Per embedding column, each row's position in the column's {@link TableSlice}. */
+        int[][] positions;
     }
 
     /** Gathers the round's rows straight into native tensors owned by {@code manager} (one copy, no Java buffers). */
-    private static RoundData gather(NDManager manager, DataBlock block, NetworkSpec spec, TrainingConfig config,
-                                    int epoch, int round, int partition, int firstRow, int rows) {
-        BatchOrder order = new BatchOrder(block.rows, Seeds.mix(config.seed, 0x0dd3L, epoch, partition));
-        SplittableRandom random = new SplittableRandom(Seeds.mix(config.seed, 0x7a1bL, epoch, round, partition));
+    private static RoundData gather(NDManager manager, DataBlock block, NetworkSpec spec, RoundRows round,
+                                    TableSlice[] tables) {
+        int rows = round.sources.length;
         int d = block.numFeatures;
-        int[] cards = spec.embeddingCardinalities();
         RoundData out = new RoundData();
         out.features = d == 0 ? null : Tensors.emptyFloats(manager, rows, d);
         out.labels = Tensors.emptyFloats(manager, rows, 0);
@@ -115,11 +121,10 @@ final class ShardTrainer {
         FloatBuffer features = out.features == null ? null : Tensors.floatView(out.features);
         FloatBuffer labels = Tensors.floatView(out.labels);
         FloatBuffer weights = out.weights == null ? null : Tensors.floatView(out.weights);
-        out.tableRows = new int[cards.length][rows];
         float mean = spec.labelMean();
         float scale = spec.labelScale();
         for (int r = 0; r < rows; r++) {
-            int src = (int) order.at(firstRow + r);
+            int src = round.sources[r];
             if (features != null) {
                 features.put(r * d, block.features, src * d, d);
             }
@@ -127,16 +132,14 @@ final class ShardTrainer {
             if (weights != null) {
                 weights.put(r, block.weights[src]);
             }
-            for (int e = 0; e < cards.length; e++) {
-                boolean masked = config.unknownIndexRate > 0 && random.nextDouble() < config.unknownIndexRate;
-                out.tableRows[e][r] = masked ? cards[e] : spec.tableRow(e, block.indices[e][src]);
-            }
         }
-        out.indices = new NDArray[cards.length];
-        for (int e = 0; e < cards.length; e++) {
-            out.indices[e] = Tensors.longs(manager, out.tableRows[e], 0, rows);
+        out.positions = positions(round.tableRows, tables);
+        out.indices = new NDArray[tables.length];
+        for (int e = 0; e < tables.length; e++) {
+            out.indices[e] = Tensors.longs(manager, out.positions[e], 0, rows);
         }
         if (spec.dropout() > 0) {
+            SplittableRandom random = round.random;
             int width = spec.hiddenWidthSum();
             float keep = 1f - spec.dropout();
             float scaled = 1f / keep;
@@ -144,6 +147,27 @@ final class ShardTrainer {
             FloatBuffer masks = Tensors.floatView(out.dropoutMasks);
             for (int i = 0; i < rows * width; i++) {
                 masks.put(i, random.nextDouble() < keep ? scaled : 0f);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Per embedding column, each lookup's position among the column's slice rows.
+     *
+     * @throws IllegalStateException if a slice lacks a row that is looked up
+     */
+    static int[][] positions(int[][] tableRows, TableSlice[] tables) {
+        int[][] out = new int[tableRows.length][];
+        for (int e = 0; e < tableRows.length; e++) {
+            out[e] = new int[tableRows[e].length];
+            for (int r = 0; r < out[e].length; r++) {
+                int at = tables[e].position(tableRows[e][r]);
+                if (at < 0) {
+                    throw new IllegalStateException("table row " + tableRows[e][r] + " of embedding column " + e
+                            + " was not provided to the task");
+                }
+                out[e][r] = at;
             }
         }
         return out;

@@ -29,6 +29,7 @@ public final class TrainingConfig implements Serializable {
     final int earlyStoppingPatience;
     final int numWorkers;
     final int syncInterval;
+    final long tableBroadcastThreshold;
     /** What a lone worker's round may gather into native tensors (counted at 4 bytes a value). */
     static final long SINGLE_WORKER_ROUND_BYTES = 64L << 20;
     final double unknownIndexRate;
@@ -51,6 +52,7 @@ public final class TrainingConfig implements Serializable {
         earlyStoppingPatience = b.earlyStoppingPatience;
         numWorkers = b.numWorkers;
         syncInterval = b.syncInterval;
+        tableBroadcastThreshold = b.tableBroadcastThreshold;
         unknownIndexRate = b.unknownIndexRate;
         checkpointDir = b.checkpointDir;
         checkpointInterval = b.checkpointInterval;
@@ -123,6 +125,7 @@ public final class TrainingConfig implements Serializable {
         private int earlyStoppingPatience = TrainingDefaults.EARLY_STOPPING_PATIENCE;
         private int numWorkers = TrainingDefaults.NUM_WORKERS;
         private int syncInterval = TrainingDefaults.SYNC_INTERVAL;
+        private long tableBroadcastThreshold = TrainingDefaults.TABLE_BROADCAST_THRESHOLD;
         private double unknownIndexRate = TrainingDefaults.UNKNOWN_INDEX_RATE;
         private String checkpointDir;
         private int checkpointInterval = TrainingDefaults.CHECKPOINT_INTERVAL;
@@ -216,6 +219,18 @@ public final class TrainingConfig implements Serializable {
         /** Mini-batches each worker runs between parameter averages. @param v batches @return this */
         public Builder syncInterval(int v) {
             syncInterval = v;
+            return this;
+        }
+
+        /**
+         * Bytes of embedding tables (values and optimizer state) up to which they are broadcast whole each
+         * round; larger tables are sharded on the executors (-1: always shard). The model is the same.
+         *
+         * @param v bytes, or -1
+         * @return this
+         */
+        public Builder tableBroadcastThreshold(long v) {
+            tableBroadcastThreshold = v;
             return this;
         }
 

@@ -47,6 +47,11 @@ public final class TrainingDefaults {
     public static final int NUM_WORKERS = 0;
     /** Mini-batches each worker runs between parameter averages. */
     public static final int SYNC_INTERVAL = 64;
+    /**
+     * Bytes of embedding tables, values and optimizer state, up to which a round broadcasts them whole
+     * (above it, they are sharded on the executors).
+     */
+    public static final long TABLE_BROADCAST_THRESHOLD = 64L << 20;
     /** Share of training indices replaced by the unknown index. */
     public static final double UNKNOWN_INDEX_RATE = 0.01;
     /** Epochs between checkpoints. */

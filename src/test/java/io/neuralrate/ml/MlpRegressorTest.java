@@ -247,7 +247,7 @@ class MlpRegressorTest {
             "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay", "batchSize",
             "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience", "numWorkers",
             "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
-            "maxPrediction", "unknownIndexRate"};
+            "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold"};
         String explained = mlp.explainParams();
         for (String name : expected) {
             assertTrue(mlp.hasParam(name), name);

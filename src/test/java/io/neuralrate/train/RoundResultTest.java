@@ -1,8 +1,11 @@
 package io.neuralrate.train;
 
+import io.neuralrate.nn.Activation;
+import io.neuralrate.nn.NetworkSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,17 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 /** Averaging a round: embedding rows over the workers that looked them up, dense tensors by samples. */
 class RoundResultTest {
-    // One embedding column with a 4-row table of width 2 (tensor 0) and its biases (tensor 1), one dense tensor.
-    private static final float[][] BROADCAST = {{0, 0, 1, 1, 2, 2, 3, 3}, {10, 11, 12, 13}, {5, 5}};
+    // One embedding column: a 4-row table of width 2 (3 indices and the unknown row); one hidden unit.
+    private static final NetworkSpec SPEC = new NetworkSpec(0, new int[] {1}, Activation.RELU, 0, new int[] {3}, 2,
+            0, 1);
+    private static final float[][] START = {{0, 0, 1, 1, 2, 2, 3, 3}, {10, 11, 12, 13}, {5, 5}, {5}, {5}, {5}};
 
     @Test
-    void rowsAreAveragedOverTheirUsersAndUntouchedRowsKeepTheBroadcastValues() {
+    void rowsAreAveragedOverTheirUsersAndUntouchedRowsKeepTheirValues() {
         // Worker 0: 1 sample of row 0, 3 of row 2. Worker 1: 1 sample of row 2.
-        RoundResult.Contribution first = contribution(4, new int[] {0, 2, 2, 2}, 100, 0);
-        RoundResult.Contribution second = contribution(1, new int[] {2}, 200, 10);
-        float[][] broadcast = copy(BROADCAST);
-        ModelState previous = new ModelState(broadcast, ModelState.zeroState(1, broadcast), 7);
-        float[] dense = broadcast[2];
+        RoundResult.Contribution first = contribution(new int[] {0, 2, 2, 2}, 100, 0);
+        RoundResult.Contribution second = contribution(new int[] {2}, 200, 10);
+        float[][] start = copy(START);
+        ModelState previous = new ModelState(start, ModelState.zeroState(1, start), 7);
+        float[] dense = start[2];
         ModelState next = new RoundResult().add(1, second).add(0, first).average(previous);
 
         assertArrayEquals(new float[] {100, 100, 1, 1, 125, 125, 3, 3}, next.parameters[0], 1e-4f,
@@ -31,9 +36,50 @@ class RoundResultTest {
         assertArrayEquals(new float[] {1, 1, 0, 0, 1.25f, 1.25f, 0, 0}, next.optimizerState[0][0], 1e-4f,
                 "optimizer state averaged like the parameters");
         assertEquals(7 + 10, next.step, "the step count advances by the most steps a worker took");
-        assertSame(broadcast[0], next.parameters[0], "tables are updated in place, not copied");
+        assertSame(start[0], next.parameters[0], "tables are updated in place, not copied");
         assertSame(previous.optimizerState[0][0], next.optimizerState[0][0]);
         assertArrayEquals(new float[] {5, 5}, dense, "dense tensors are new arrays");
+    }
+
+    @Test
+    void aShardAveragesItsRowsExactlyAsTheDriverDoes() {
+        RoundResult.Contribution first = contribution(new int[] {0, 2, 2, 3}, 100.3f, 1);
+        RoundResult.Contribution second = contribution(new int[] {2, 1, 3}, 200.7f, 1);
+        float[][] start = copy(START);
+        ModelState driver = new RoundResult().add(0, first).add(1, second)
+                .average(new ModelState(start, ModelState.zeroState(1, start), 0));
+
+        // The same round through two shards (rows 0, 2 and rows 1, 3), each averaging what it is sent.
+        float[][] whole = copy(START);
+        for (int shard = 0; shard < 2; shard++) {
+            int[] rows = EmbeddingShard.rowsOf(4, shard, 2);
+            TableSlice held = TableSlice.cut(whole, ModelState.zeroState(1, whole), 0, 2, rows);
+            int s = shard;
+            List<RoundResult.Contribution> workers = List.of(first, second);
+            List<TableSlice> sent = workers.stream().map(c -> c.tables[0].select(
+                    Arrays.stream(c.tables[0].rows).filter(r -> r % 2 == s).toArray(), c.tables[0]::position)).toList();
+            List<int[]> lookups = workers.stream().map(c -> Arrays.stream(c.tables[0].rows).filter(r -> r % 2 == s)
+                    .map(r -> c.lookups[0][c.tables[0].position(r)]).toArray()).toList();
+            RowAverager.average(sent, lookups, held, row -> (row - s) / 2);
+            for (int k = 0; k < rows.length; k++) {
+                int r = rows[k];
+                assertArrayEquals(Arrays.copyOfRange(driver.parameters[0], 2 * r, 2 * r + 2),
+                        Arrays.copyOfRange(held.vectors, 2 * k, 2 * k + 2), 0f, "row " + r + " bit for bit");
+                assertEquals(driver.parameters[1][r], held.biases[k], 0f);
+                assertArrayEquals(Arrays.copyOfRange(driver.optimizerState[0][0], 2 * r, 2 * r + 2),
+                        Arrays.copyOfRange(held.vectorState[0], 2 * k, 2 * k + 2), 0f);
+            }
+        }
+    }
+
+    @Test
+    void aContributionCarriesOnlyTheRowsItLookedUp() {
+        RoundResult.Contribution c = contribution(new int[] {3, 0, 3, 3}, 1, 0);
+        assertArrayEquals(new int[] {0, 3}, c.tables[0].rows);
+        assertArrayEquals(new int[] {1, 3}, c.lookups[0]);
+        assertEquals(2 * 2, c.tables[0].vectors.length);
+        assertEquals(2, c.tables[0].biases.length);
+        assertEquals(2, c.dense[0].length, "dense tensors whole");
     }
 
     private static float[][] copy(float[][] tensors) {
@@ -44,27 +90,28 @@ class RoundResultTest {
         return out;
     }
 
-    @Test
-    void aContributionCarriesOnlyTheRowsItLookedUp() {
-        RoundResult.Contribution c = contribution(4, new int[] {3, 0, 3, 3}, 1, 0);
-        assertArrayEquals(new int[] {0, 3}, c.touchedRows[0]);
-        assertArrayEquals(new int[] {1, 3}, c.lookups[0]);
-        assertEquals(2 * 2, c.parameters[0].length);
-        assertEquals(2, c.parameters[1].length);
-        assertEquals(2, c.parameters[2].length, "dense tensors whole");
-    }
-
-    /** A worker whose every value is {@code value} (its state {@code value / 100}), after {@code steps} steps. */
-    private static RoundResult.Contribution contribution(int samples, int[] rows, float value, int steps) {
-        float[][] params = new float[BROADCAST.length][];
-        float[][] state = new float[BROADCAST.length][];
+    /**
+     * A worker that looked up {@code lookups} (one sample each) and whose every trained value is
+     * {@code value} (its state a hundredth of that), after {@code steps} steps.
+     */
+    private static RoundResult.Contribution contribution(int[] lookups, float value, int steps) {
+        int[][] distinct = RoundRows.distinct(new int[][] {lookups});
+        TableSlice given = TableSlice.cut(START, ModelState.zeroState(1, START), 0, 2, distinct[0]);
+        int n = given.size();
+        float[][] params = new float[START.length][];
+        float[][] state = new float[START.length][];
+        params[0] = new float[2 * n];
+        params[1] = new float[n];
+        for (int i = 2; i < START.length; i++) {
+            params[i] = new float[START[i].length];
+        }
         for (int i = 0; i < params.length; i++) {
-            params[i] = new float[BROADCAST[i].length];
-            state[i] = new float[BROADCAST[i].length];
             Arrays.fill(params[i], value);
+            state[i] = new float[params[i].length];
             Arrays.fill(state[i], value / 100);
         }
-        return RoundResult.Contribution.of(samples, 0, Math.max(steps, 1), params, new float[][][] {state},
-                new int[][] {rows}, new int[] {4}, 0.1);
+        return RoundResult.Contribution.of(lookups.length, 0, Math.max(steps, 1), SPEC, params,
+                new float[][][] {state}, new TableSlice[] {given}, ShardTrainer.positions(new int[][] {lookups},
+                        new TableSlice[] {given}), 0.1);
     }
 }

@@ -1,0 +1,495 @@
+package io.neuralrate.train;
+
+import io.neuralrate.nn.NetworkSpec;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.SparkException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The embedding tables of a fit held on the executors, sharded by row ({@link EmbeddingShard}):
+ * the driver never holds a table, and a round moves only the rows the workers look up.
+ *
+ * <p>A round is two Spark jobs. The first asks the shards for the rows each worker's round looks up
+ * (known on the executor that holds the worker's block, see {@link RoundRows}), sends them to the
+ * workers, trains, and brings the dense tensors to the driver with {@code treeAggregate}. The second
+ * sends each worker's trained rows to their shards, which average them ({@link RowAverager}, the
+ * same arithmetic as the driver's, in partition order) into a new version of the shard. Each
+ * version is cached and checkpointed locally, so its lineage (and so every task) stays as small in
+ * round 500 as in round 1; a version lost with its executor fails the round, and the trainer
+ * restarts the epoch from the version it began with, which it keeps cached with a replica.
+ */
+final class ShardedTables implements TrainingTables {
+    /** Restarts of one epoch after lost shards before the fit fails. */
+    private static final int MAX_RESTARTS = 2;
+
+    private final JavaSparkContext sc;
+    private final NetworkSpec spec;
+    private final TrainingConfig config;
+    private final int shards;
+    private int restarts;
+    private static final String TABLES_PREFIX = "tables-";
+    private static final String CURRENT = "current";
+    private static final String BEST = "best";
+    private static final StructType CHECKPOINT_SCHEMA = new StructType()
+            .add("column", DataTypes.IntegerType, false)
+            .add("row", DataTypes.IntegerType, false)
+            .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            .add("bias", DataTypes.FloatType, false)
+            .add("vector_state", DataTypes.createArrayType(DataTypes.FloatType, false), false) // slot after slot
+            .add("bias_state", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+    private JavaRDD<EmbeddingShard> current;
+    /** The version the epoch began with, cached with a replica; null before the first epoch. */
+    private JavaRDD<EmbeddingShard> epochStart;
+    /** The best epoch's version, kept cached; null until one is kept. */
+    private JavaRDD<EmbeddingShard> best;
+
+    /**
+     * Tables at their initial values ({@link NetworkSpec#initialEmbeddingRow}), built on the executors in
+     * one shard per worker.
+     */
+    ShardedTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, int workers) {
+        this.sc = sc;
+        this.spec = spec;
+        this.config = config;
+        this.shards = workers;
+        List<Integer> ids = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            ids.add(s);
+        }
+        long seed = config.seed;
+        int slots = config.optimizer.slots();
+        int count = shards;
+        this.current = settled(sc.parallelize(ids, shards).map(s -> EmbeddingShard.initial(spec, seed, s, count,
+                slots)));
+    }
+
+    @Override
+    public ModelState initialState() {
+        float[][] dense = spec.initialDenseParameters(config.seed);
+        float[][] params = new float[spec.embeddingTableCount() + dense.length][];
+        Arrays.fill(params, 0, spec.embeddingTableCount(), new float[0]); // the tables live in the shards
+        System.arraycopy(dense, 0, params, spec.embeddingTableCount(), dense.length);
+        return new ModelState(params, ModelState.zeroState(config.optimizer.slots(), params), 0);
+    }
+
+    /**
+     * Marks the start of an epoch: keeps a copy of the current version cached with a replica on a second
+     * executor, from which {@link #restartEpoch} starts again when a version is lost with its executor.
+     */
+    @Override
+    public void startEpoch() {
+        restarts = 0;
+        JavaRDD<EmbeddingShard> copy = current.map(s -> s).persist(StorageLevel.MEMORY_AND_DISK_2());
+        copy.rdd().localCheckpoint();
+        copy.count();
+        JavaRDD<EmbeddingShard> oldStart = epochStart;
+        JavaRDD<EmbeddingShard> oldCurrent = current;
+        epochStart = copy;
+        current = copy;
+        drop(oldStart);
+        drop(oldCurrent);
+    }
+
+    @Override
+    public boolean canRestartEpoch(Exception e) {
+        return e instanceof SparkException && restarts++ < MAX_RESTARTS;
+    }
+
+    /** Goes back to the version the epoch began with. */
+    @Override
+    public void restartEpoch() {
+        JavaRDD<EmbeddingShard> lost = current;
+        current = epochStart;
+        drop(lost);
+    }
+
+    /** Keeps the current version as the best epoch's tables. */
+    @Override
+    public void keepBest() {
+        JavaRDD<EmbeddingShard> previous = best;
+        best = current;
+        drop(previous);
+    }
+
+    /**
+     * Runs one round: serves each worker its rows, trains, averages the dense tensors on the driver and
+     * the table rows in the shards.
+     *
+     * @return the round's result (dense tensors only; the tables have moved on in the shards)
+     */
+    @Override
+    public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
+        NetworkSpec spec = this.spec;
+        TrainingConfig config = this.config;
+        JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
+            RoundRows rows = RoundRows.of(it.next().train, spec, config, epoch, round, p, workers);
+            return rows == null ? Collections.emptyIterator()
+                    : Collections.singletonList(new Tuple2<>(p, rows.distinctTableRows())).iterator();
+        }, true);
+        Broadcast<ModelState> dense = sc.broadcast(state);
+        JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained = null;
+        try {
+            trained = packed.zipPartitions(serve(needs, workers), (blocks, served) -> {
+                int p = TaskContext.getPartitionId();
+                DataBlock block = blocks.next().train;
+                RoundRows rows = RoundRows.of(block, spec, config, epoch, round, p, workers);
+                if (rows == null) {
+                    return Collections.emptyIterator();
+                }
+                RoundResult.Contribution c = ShardTrainer.trainRound(block, spec, config, dense.value(), rows,
+                        assemble(served, spec), workers, DistributedTrainer.taskThreads());
+                return Collections.singletonList(new Tuple2<>(p, c)).iterator();
+            }).persist(StorageLevel.MEMORY_AND_DISK());
+            RoundResult result = trained.map(t -> new Tuple2<>(t._1(), t._2().withoutTables()))
+                    .treeAggregate(new RoundResult(), (r, t) -> r.add(t._1(), t._2()), RoundResult::merge, 2);
+            apply(trained);
+            return result;
+        } finally {
+            if (trained != null) {
+                trained.unpersist(false);
+            }
+            dense.destroy(false);
+        }
+    }
+
+    @Override
+    public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
+        NetworkSpec spec = this.spec;
+        float[][] denseParameters = Arrays.copyOfRange(state.parameters, spec.embeddingTableCount(),
+                state.parameters.length);
+        JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
+            DataBlock block = it.next().validation;
+            return block.rows == 0 ? Collections.emptyIterator() : Collections.singletonList(
+                    new Tuple2<>(p, RoundRows.distinct(RoundRows.scoringTableRows(block, spec)))).iterator();
+        }, true);
+        Broadcast<float[][]> dense = sc.broadcast(denseParameters);
+        try {
+            return DistributedTrainer.rmse(packed.zipPartitions(serve(needs, workers), (blocks, served) -> {
+                DataBlock block = blocks.next().validation;
+                double[] errors = block.rows == 0 ? new double[3]
+                        : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec),
+                        DistributedTrainer.taskThreads());
+                return Collections.singletonList(errors).iterator();
+            }).collect());
+        } finally {
+            dense.destroy(false);
+        }
+    }
+
+    /**
+     * The best epoch's tables (else the current ones) as Datasets in the {@link TableRows} layout (that version stays
+     * cached: the Datasets are computed from it).
+     */
+    @Override
+    public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
+        JavaRDD<EmbeddingShard> version = best != null ? best : current;
+        List<Dataset<Row>> out = new ArrayList<>();
+        for (int e = 0; e < spec.numEmbeddings(); e++) {
+            int column = e;
+            JavaRDD<Row> rows = version.flatMap(shard -> {
+                TableSlice c = shard.columns[column];
+                List<Row> part = new ArrayList<>(c.size());
+                for (int k = 0; k < c.size(); k++) {
+                    part.add(RowFactory.create(c.rows[k],
+                            Arrays.copyOfRange(c.vectors, k * c.dim, (k + 1) * c.dim), c.biases[k]));
+                }
+                return part.iterator();
+            });
+            Dataset<Row> table = spark.createDataFrame(rows, TableRows.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+            table.count();
+            out.add(table);
+        }
+        return out;
+    }
+
+    /**
+     * Writes the tables (current and best, with optimizer state) as Parquet into {@code tables-NNNNNN/}
+     * next to the checkpoint file, then the file itself: a checkpoint file is only written once its
+     * tables are complete. Table folders whose checkpoint file is gone are removed.
+     */
+    @Override
+    public void checkpoint(Checkpoint checkpoint, String dir) {
+        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+        Path folder = tablesFolder(dir, checkpoint.epochs());
+        write(spark, current, new Path(folder, CURRENT));
+        if (best != null) {
+            write(spark, best, new Path(folder, BEST));
+        }
+        checkpoint.save(sc.hadoopConfiguration(), dir);
+        try {
+            FileSystem fs = folder.getFileSystem(sc.hadoopConfiguration());
+            for (FileStatus f : fs.listStatus(new Path(dir))) {
+                String name = f.getPath().getName();
+                if (f.isDirectory() && name.startsWith(TABLES_PREFIX)
+                        && !Checkpoint.exists(sc.hadoopConfiguration(), dir,
+                        Integer.parseInt(name.substring(TABLES_PREFIX.length())))) {
+                    fs.delete(f.getPath(), true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot tidy the checkpoint tables in " + dir, e);
+        }
+    }
+
+    @Override
+    public Optional<Checkpoint> resume(String dir, String fingerprint) {
+        Optional<Checkpoint> found = Checkpoint.latest(sc.hadoopConfiguration(), dir, fingerprint);
+        if (found.isPresent()) {
+            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+            Path folder = tablesFolder(dir, found.get().epochs());
+            JavaRDD<EmbeddingShard> restored = read(spark, new Path(folder, CURRENT));
+            JavaRDD<EmbeddingShard> previous = current;
+            current = restored;
+            drop(previous);
+            try {
+                Path bestPath = new Path(folder, BEST);
+                if (bestPath.getFileSystem(sc.hadoopConfiguration()).exists(bestPath)) {
+                    best = read(spark, bestPath);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the checkpoint tables in " + folder, e);
+            }
+        }
+        return found;
+    }
+
+    private static Path tablesFolder(String dir, int epochs) {
+        return new Path(dir, String.format(Locale.ROOT, "%s%06d", TABLES_PREFIX, epochs));
+    }
+
+    private static void write(SparkSession spark, JavaRDD<EmbeddingShard> version, Path path) {
+        JavaRDD<Row> rows = version.flatMap(shard -> {
+            List<Row> out = new ArrayList<>();
+            for (int e = 0; e < shard.columns.length; e++) {
+                TableSlice c = shard.columns[e];
+                for (int k = 0; k < c.size(); k++) {
+                    float[] vectorState = new float[c.slots() * c.dim];
+                    float[] biasState = new float[c.slots()];
+                    for (int s = 0; s < c.slots(); s++) {
+                        System.arraycopy(c.vectorState[s], k * c.dim, vectorState, s * c.dim, c.dim);
+                        biasState[s] = c.biasState[s][k];
+                    }
+                    out.add(RowFactory.create(e, c.rows[k], Arrays.copyOfRange(c.vectors, k * c.dim, (k + 1) * c.dim),
+                            c.biases[k], vectorState, biasState));
+                }
+            }
+            return out.iterator();
+        });
+        spark.createDataFrame(rows, CHECKPOINT_SCHEMA).write().mode("overwrite").parquet(path.toString());
+    }
+
+    private JavaRDD<EmbeddingShard> read(SparkSession spark, Path path) {
+        int shards = this.shards;
+        int slots = config.optimizer.slots();
+        int dim = spec.embeddingDim();
+        int columns = spec.numEmbeddings();
+        JavaPairRDD<Integer, Row> byShard = spark.read().schema(CHECKPOINT_SCHEMA).parquet(path.toString())
+                .javaRDD().mapToPair(r -> new Tuple2<>(r.getInt(1) % shards, r))
+                .partitionBy(new HashPartitioner(shards));
+        return settled(byShard.mapPartitionsWithIndex((shard, it) -> {
+            List<List<Row>> perColumn = new ArrayList<>();
+            for (int e = 0; e < columns; e++) {
+                perColumn.add(new ArrayList<>());
+            }
+            it.forEachRemaining(t -> perColumn.get(t._2().getInt(0)).add(t._2()));
+            TableSlice[] slices = new TableSlice[columns];
+            for (int e = 0; e < columns; e++) {
+                List<Row> rows = perColumn.get(e);
+                rows.sort(Comparator.comparingInt(r -> r.getInt(1)));
+                int n = rows.size();
+                TableSlice c = new TableSlice(dim, new int[n], new float[n * dim], new float[n],
+                        new float[slots][n * dim], new float[slots][n]);
+                for (int k = 0; k < n; k++) {
+                    Row r = rows.get(k);
+                    c.rows[k] = r.getInt(1);
+                    copyInto(r.getList(2), c.vectors, k * dim);
+                    c.biases[k] = r.getFloat(3);
+                    List<Float> vectorState = r.getList(4);
+                    List<Float> biasState = r.getList(5);
+                    for (int s = 0; s < slots; s++) {
+                        copyInto(vectorState.subList(s * dim, (s + 1) * dim), c.vectorState[s], k * dim);
+                        c.biasState[s][k] = biasState.get(s);
+                    }
+                }
+                slices[e] = c;
+            }
+            return Collections.singletonList(EmbeddingShard.of(shard, shards, slices)).iterator();
+        }, true));
+    }
+
+    private static void copyInto(List<Float> values, float[] out, int at) {
+        for (int j = 0; j < values.size(); j++) {
+            out[at + j] = values.get(j);
+        }
+    }
+
+    /** Drops every cached version but the result's (the Datasets of {@link #toDatasets} are computed from it). */
+    @Override
+    public void close() {
+        JavaRDD<EmbeddingShard> kept = best != null ? best : current;
+        for (JavaRDD<EmbeddingShard> v : Arrays.asList(current, epochStart, best)) {
+            if (v != null && v != kept) {
+                v.unpersist(false);
+            }
+        }
+    }
+
+    /** Unpersists a version unless it is still needed (current, epoch start or best). */
+    private void drop(JavaRDD<EmbeddingShard> version) {
+        if (version != null && version != current && version != epochStart && version != best) {
+            version.unpersist(false);
+        }
+    }
+
+    /** Sends each worker's requests to the shards and their rows back, partitioned like the workers' blocks. */
+    private JavaPairRDD<Integer, Served> serve(JavaRDD<Tuple2<Integer, int[][]>> needs, int workers) {
+        int shards = this.shards;
+        JavaPairRDD<Integer, Tuple2<Integer, int[][]>> requests = JavaPairRDD.fromJavaRDD(needs.flatMap(need -> {
+            List<Tuple2<Integer, Tuple2<Integer, int[][]>>> out = new ArrayList<>(shards);
+            for (int s = 0; s < shards; s++) {
+                out.add(new Tuple2<>(s, new Tuple2<>(need._1(), ofShard(need._2(), s, shards))));
+            }
+            return out.iterator();
+        })).partitionBy(new HashPartitioner(shards));
+        JavaRDD<Tuple2<Integer, Served>> served = current.zipPartitions(requests, (shardIt, requestIt) -> {
+            EmbeddingShard shard = shardIt.next();
+            List<Tuple2<Integer, Served>> out = new ArrayList<>();
+            while (requestIt.hasNext()) {
+                Tuple2<Integer, int[][]> request = requestIt.next()._2();
+                out.add(new Tuple2<>(request._1(), new Served(shard.shard, shard.serve(request._2()))));
+            }
+            return out.iterator();
+        });
+        return JavaPairRDD.fromJavaRDD(served).partitionBy(new HashPartitioner(workers));
+    }
+
+    /** Sends each worker's trained rows to their shards, which average them into the next version. */
+    private void apply(JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained) {
+        int shards = this.shards;
+        JavaPairRDD<Integer, Update> updates = JavaPairRDD.fromJavaRDD(trained.flatMap(t -> {
+            RoundResult.Contribution c = t._2();
+            List<Tuple2<Integer, Update>> out = new ArrayList<>(shards);
+            for (int s = 0; s < shards; s++) {
+                TableSlice[] tables = new TableSlice[c.tables.length];
+                int[][] lookups = new int[c.tables.length][];
+                for (int e = 0; e < tables.length; e++) {
+                    TableSlice all = c.tables[e];
+                    int[] rows = ofShard(all.rows, s, shards);
+                    tables[e] = all.select(rows, all::position);
+                    lookups[e] = new int[rows.length];
+                    for (int k = 0; k < rows.length; k++) {
+                        lookups[e][k] = c.lookups[e][all.position(rows[k])];
+                    }
+                }
+                out.add(new Tuple2<>(s, new Update(t._1(), tables, lookups)));
+            }
+            return out.iterator();
+        })).partitionBy(new HashPartitioner(shards));
+        JavaRDD<EmbeddingShard> next = current.zipPartitions(updates, (shardIt, updateIt) -> {
+            EmbeddingShard shard = shardIt.next();
+            List<Update> received = new ArrayList<>();
+            updateIt.forEachRemaining(u -> received.add(u._2()));
+            received.sort(Comparator.comparingInt(u -> u.partition)); // the driver's order: bit-identical sums
+            List<TableSlice[]> tables = new ArrayList<>(received.size());
+            List<int[][]> lookups = new ArrayList<>(received.size());
+            for (Update u : received) {
+                tables.add(u.tables);
+                lookups.add(u.lookups);
+            }
+            return Collections.singletonList(shard.applied(tables, lookups)).iterator();
+        });
+        JavaRDD<EmbeddingShard> previous = current;
+        current = settled(next);
+        drop(previous);
+    }
+
+    /** Caches a version, cuts its lineage once computed (so tasks do not grow round by round) and computes it. */
+    private static JavaRDD<EmbeddingShard> settled(JavaRDD<EmbeddingShard> version) {
+        version.persist(StorageLevel.MEMORY_AND_DISK());
+        version.rdd().localCheckpoint();
+        version.count();
+        return version;
+    }
+
+    /** Per column, the rows of {@code rows} (ascending) that shard {@code shard} holds. */
+    private static int[][] ofShard(int[][] rows, int shard, int shards) {
+        int[][] out = new int[rows.length][];
+        for (int e = 0; e < rows.length; e++) {
+            out[e] = ofShard(rows[e], shard, shards);
+        }
+        return out;
+    }
+
+    private static int[] ofShard(int[] rows, int shard, int shards) {
+        return Arrays.stream(rows).filter(r -> r % shards == shard).toArray();
+    }
+
+    /** Per column, one slice of the rows served from every shard, rows ascending. */
+    private static TableSlice[] assemble(Iterator<Tuple2<Integer, Served>> served, NetworkSpec spec) {
+        List<Served> parts = new ArrayList<>();
+        served.forEachRemaining(t -> parts.add(t._2()));
+        parts.sort(Comparator.comparingInt(s -> s.shard));
+        TableSlice[] out = new TableSlice[spec.numEmbeddings()];
+        for (int e = 0; e < out.length; e++) {
+            List<TableSlice> column = new ArrayList<>(parts.size());
+            for (Served s : parts) {
+                column.add(s.tables[e]);
+            }
+            out[e] = TableSlice.merge(column, spec.embeddingDim(), column.get(0).slots());
+        }
+        return out;
+    }
+
+    /** A shard's answer to a worker: its requested rows per column. */
+    private static final class Served implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int shard;
+        final TableSlice[] tables;
+
+        Served(int shard, TableSlice[] tables) {
+            this.shard = shard;
+            this.tables = tables;
+        }
+    }
+
+    /** A worker's trained rows of one shard, per column, with their lookup counts. */
+    private static final class Update implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int partition;
+        final TableSlice[] tables;
+        final int[][] lookups;
+
+        Update(int partition, TableSlice[] tables, int[][] lookups) {
+            this.partition = partition;
+            this.tables = tables;
+            this.lookups = lookups;
+        }
+    }
+}

@@ -37,7 +37,7 @@ final class BroadcastTables implements TrainingTables {
     }
 
     @Override
-    public void startEpoch() {
+    public void startEpoch(int epochsDone) {
     }
 
     @Override

@@ -144,35 +144,37 @@ public final class DistributedTrainer {
         for (int epoch = history.size(); epoch < config.maxEpochs; epoch++) {
             long start = System.nanoTime();
             ModelState epochStart = state;
-            tables.startEpoch();
-            double lossSum = 0;
-            double computeSeconds = 0;
-            long samples = 0;
-            for (int round = 0; round < rounds; round++) {
-                RoundResult result;
+            tables.startEpoch(epoch);
+            double lossSum;
+            double computeSeconds;
+            long samples;
+            double roundSeconds;
+            double rmse;
+            while (true) {
+                lossSum = 0;
+                computeSeconds = 0;
+                samples = 0;
                 try {
-                    result = tables.round(packed, state, epoch, round, workers);
+                    for (int round = 0; round < rounds; round++) {
+                        RoundResult result = tables.round(packed, state, epoch, round, workers);
+                        lossSum += result.lossSum();
+                        samples += result.samples();
+                        computeSeconds += result.slowestWorkerSeconds();
+                        state = result.average(state);
+                    }
+                    roundSeconds = (System.nanoTime() - start) / 1e9;
+                    rmse = stats.validationRows > 0 ? tables.validationRmse(packed, state, workers) : Double.NaN;
+                    break;
                 } catch (Exception e) { // Spark's SparkException is checked, yet thrown undeclared
                     if (!tables.canRestartEpoch(e)) {
                         throw e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
                     }
-                    LOG.warn("Round {} of epoch {} lost embedding shards with an executor ({}); restarting the "
-                            + "epoch from its start", round + 1, epoch + 1, e.getMessage());
+                    LOG.warn("Epoch {} lost embedding shards with an executor; restarting it from its start: {}",
+                            epoch + 1, e.getMessage());
                     tables.restartEpoch();
                     state = epochStart;
-                    lossSum = 0;
-                    computeSeconds = 0;
-                    samples = 0;
-                    round = -1;
-                    continue;
                 }
-                lossSum += result.lossSum();
-                samples += result.samples();
-                computeSeconds += result.slowestWorkerSeconds();
-                state = result.average(state);
             }
-            double roundSeconds = (System.nanoTime() - start) / 1e9;
-            double rmse = stats.validationRows > 0 ? tables.validationRmse(packed, state, workers) : Double.NaN;
             double seconds = (System.nanoTime() - start) / 1e9;
             EpochStats epochStats = new EpochStats(epoch + 1, lossSum / Math.max(1, samples), rmse, seconds,
                     samples / Math.max(seconds, 1e-9), rounds, roundSeconds, computeSeconds);

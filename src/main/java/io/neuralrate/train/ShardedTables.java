@@ -17,10 +17,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -31,6 +35,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The embedding tables of a fit held on the executors, sharded by row ({@link EmbeddingShard}):
@@ -42,10 +47,17 @@ import java.util.Optional;
  * sends each worker's trained rows to their shards, which average them ({@link RowAverager}, the
  * same arithmetic as the driver's, in partition order) into a new version of the shard. Each
  * version is cached and checkpointed locally, so its lineage (and so every task) stays as small in
- * round 500 as in round 1; a version lost with its executor fails the round, and the trainer
- * restarts the epoch from the version it began with, which it keeps cached with a replica.
+ * round 500 as in round 1. Each epoch begins with a Parquet snapshot of the tables (with checkpoints,
+ * the checkpoint's tables): a version lost with its executor fails the round, and the trainer
+ * restarts the epoch from that snapshot, which by determinism gives the same model.
+ *
+ * <p>A new version copies its shard (copy-on-write: a retried task, or a task that reads the previous
+ * version again, sees what it saw the first time), so a round also costs a memory copy of the tables,
+ * spread over the executors. Executor memory holds the current version, the next while it is made,
+ * and the best epoch's until the next snapshot holds it.
  */
 final class ShardedTables implements TrainingTables {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardedTables.class);
     /** Restarts of one epoch after lost shards before the fit fails. */
     private static final int MAX_RESTARTS = 2;
 
@@ -65,10 +77,20 @@ final class ShardedTables implements TrainingTables {
             .add("vector_state", DataTypes.createArrayType(DataTypes.FloatType, false), false) // slot after slot
             .add("bias_state", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     private JavaRDD<EmbeddingShard> current;
-    /** The version the epoch began with, cached with a replica; null before the first epoch. */
-    private JavaRDD<EmbeddingShard> epochStart;
-    /** The best epoch's version, kept cached; null until one is kept. */
+    /** Where the epoch snapshots go: the checkpoint folder, else below Spark's, else a temporary local folder. */
+    private final Path snapshots;
+    /** Whether {@link #snapshots} is this fit's own, removed when it ends. */
+    private final boolean temporarySnapshots;
+    /** The snapshot the epoch began from; null in the first epoch (restarting it rebuilds the initial tables). */
+    private Path epochSnapshot;
+    /** The best epoch's version while it is the current one (until the next snapshot holds it); else null. */
     private JavaRDD<EmbeddingShard> best;
+    /** The snapshot holding the best epoch's tables; null while {@link #best} holds them or none was kept. */
+    private Path bestSnapshot;
+    /** The current tables' folder when this fit's latest checkpoint (or its resume) wrote or read them. */
+    private Path checkpointed;
+    /** The version the fit's result is read from, kept cached when the tables close. */
+    private JavaRDD<EmbeddingShard> result;
 
     /**
      * Tables at their initial values ({@link NetworkSpec#initialEmbeddingRow}), built on the executors in
@@ -79,15 +101,40 @@ final class ShardedTables implements TrainingTables {
         this.spec = spec;
         this.config = config;
         this.shards = workers;
+        this.current = initialShards();
+        if (config.checkpointDir != null) {
+            snapshots = new Path(config.checkpointDir);
+            temporarySnapshots = false;
+        } else {
+            org.apache.spark.api.java.Optional<String> sparkDir = sc.getCheckpointDir();
+            temporarySnapshots = true;
+            if (sparkDir.isPresent()) {
+                snapshots = new Path(sparkDir.get(), "neuralrate-tables-" + UUID.randomUUID());
+            } else {
+                try {
+                    snapshots = new Path(Files.createTempDirectory("neuralrate-tables-").toUri());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot create a folder for the epoch snapshots", e);
+                }
+                if (!sc.isLocal()) {
+                    LOG.warn("Epoch snapshots of the sharded embedding tables go to {} on the driver's machine: to "
+                            + "recover from a lost executor on a multi-machine cluster, set checkpointDir or "
+                            + "SparkContext.setCheckpointDir to a folder every machine shares", snapshots);
+                }
+            }
+        }
+    }
+
+    private JavaRDD<EmbeddingShard> initialShards() {
         List<Integer> ids = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             ids.add(s);
         }
+        NetworkSpec spec = this.spec;
         long seed = config.seed;
         int slots = config.optimizer.slots();
         int count = shards;
-        this.current = settled(sc.parallelize(ids, shards).map(s -> EmbeddingShard.initial(spec, seed, s, count,
-                slots)));
+        return settled(sc.parallelize(ids, shards).map(s -> EmbeddingShard.initial(spec, seed, s, count, slots)));
     }
 
     @Override
@@ -100,21 +147,31 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * Marks the start of an epoch: keeps a copy of the current version cached with a replica on a second
-     * executor, from which {@link #restartEpoch} starts again when a version is lost with its executor.
+     * Writes the tables the epoch starts from to a Parquet snapshot (unless this fit's checkpoint just wrote
+     * or read them),
+     * from which {@link #restartEpoch} starts again when a version is lost with its executor. The
+     * snapshot also takes over the best epoch's tables from memory.
      */
     @Override
-    public void startEpoch() {
+    public void startEpoch(int epochsDone) {
         restarts = 0;
-        JavaRDD<EmbeddingShard> copy = current.map(s -> s).persist(StorageLevel.MEMORY_AND_DISK_2());
-        copy.rdd().localCheckpoint();
-        copy.count();
-        JavaRDD<EmbeddingShard> oldStart = epochStart;
-        JavaRDD<EmbeddingShard> oldCurrent = current;
-        epochStart = copy;
-        current = copy;
-        drop(oldStart);
-        drop(oldCurrent);
+        if (epochsDone == 0) {
+            return;
+        }
+        SparkSession spark = session();
+        Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
+        if (!folder.equals(checkpointed)) {
+            write(spark, current, folder);
+        }
+        Path previous = epochSnapshot;
+        epochSnapshot = folder;
+        if (best != null) {
+            best = null; // no longer kept in memory: the snapshot holds it
+            bestSnapshot = folder;
+        }
+        if (temporarySnapshots && previous != null && !previous.equals(bestSnapshot)) {
+            delete(previous.getParent());
+        }
     }
 
     @Override
@@ -122,20 +179,23 @@ final class ShardedTables implements TrainingTables {
         return e instanceof SparkException && restarts++ < MAX_RESTARTS;
     }
 
-    /** Goes back to the version the epoch began with. */
+    /** Goes back to the tables the epoch began with, read from its snapshot (or rebuilt, in the first epoch). */
     @Override
     public void restartEpoch() {
         JavaRDD<EmbeddingShard> lost = current;
-        current = epochStart;
-        drop(lost);
+        current = epochSnapshot == null ? initialShards() : read(session(), epochSnapshot);
+        lost.unpersist(false);
     }
 
     /** Keeps the current version as the best epoch's tables. */
     @Override
     public void keepBest() {
-        JavaRDD<EmbeddingShard> previous = best;
+        Path superseded = bestSnapshot;
         best = current;
-        drop(previous);
+        bestSnapshot = null;
+        if (temporarySnapshots && superseded != null && !superseded.equals(epochSnapshot)) {
+            delete(superseded.getParent());
+        }
     }
 
     /**
@@ -204,12 +264,14 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * The best epoch's tables (else the current ones) as Datasets in the {@link TableRows} layout (that version stays
-     * cached: the Datasets are computed from it).
+     * The best epoch's tables (else the current ones) as Datasets in the {@link TableRows} layout (that version
+     * stays cached: the Datasets are computed from it).
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
-        JavaRDD<EmbeddingShard> version = best != null ? best : current;
+        JavaRDD<EmbeddingShard> version = best != null ? best
+                : bestSnapshot != null ? read(spark, bestSnapshot) : current;
+        result = version;
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
             int column = e;
@@ -230,17 +292,25 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * Writes the tables (current and best, with optimizer state) as Parquet into {@code tables-NNNNNN/}
-     * next to the checkpoint file, then the file itself: a checkpoint file is only written once its
-     * tables are complete. Table folders whose checkpoint file is gone are removed.
+     * Writes the current tables (with optimizer state) as Parquet into {@code tables-NNNNNN/current} next to
+     * the checkpoint file, and the best epoch's into {@code best} where they are not the current ones, then
+     * the file itself: a checkpoint file is only written once its tables are complete. Table folders whose
+     * checkpoint file is gone are removed.
      */
     @Override
     public void checkpoint(Checkpoint checkpoint, String dir) {
-        SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        Path folder = tablesFolder(dir, checkpoint.epochs());
-        write(spark, current, new Path(folder, CURRENT));
-        if (best != null) {
-            write(spark, best, new Path(folder, BEST));
+        Path folder = tablesFolder(new Path(dir), checkpoint.epochs());
+        checkpointed = new Path(folder, CURRENT);
+        write(session(), current, checkpointed);
+        if (bestSnapshot != null && !bestSnapshot.getParent().equals(folder)) {
+            Path copy = new Path(folder, BEST);
+            try {
+                FileSystem fs = folder.getFileSystem(sc.hadoopConfiguration());
+                FileUtil.copy(fs, bestSnapshot, fs, copy, false, true, sc.hadoopConfiguration());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot copy the best epoch's tables into " + copy, e);
+            }
+            bestSnapshot = copy;
         }
         checkpoint.save(sc.hadoopConfiguration(), dir);
         try {
@@ -262,25 +332,22 @@ final class ShardedTables implements TrainingTables {
     public Optional<Checkpoint> resume(String dir, String fingerprint) {
         Optional<Checkpoint> found = Checkpoint.latest(sc.hadoopConfiguration(), dir, fingerprint);
         if (found.isPresent()) {
-            SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-            Path folder = tablesFolder(dir, found.get().epochs());
-            JavaRDD<EmbeddingShard> restored = read(spark, new Path(folder, CURRENT));
-            JavaRDD<EmbeddingShard> previous = current;
-            current = restored;
-            drop(previous);
-            try {
-                Path bestPath = new Path(folder, BEST);
-                if (bestPath.getFileSystem(sc.hadoopConfiguration()).exists(bestPath)) {
-                    best = read(spark, bestPath);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Cannot read the checkpoint tables in " + folder, e);
+            Checkpoint c = found.get();
+            Path folder = tablesFolder(new Path(dir), c.epochs());
+            JavaRDD<EmbeddingShard> initial = current;
+            checkpointed = new Path(folder, CURRENT);
+            current = read(session(), checkpointed);
+            initial.unpersist(false);
+            if (c.bestEpoch == c.epochs()) {
+                best = current;
+            } else if (exists(new Path(folder, BEST))) {
+                bestSnapshot = new Path(folder, BEST);
             }
         }
         return found;
     }
 
-    private static Path tablesFolder(String dir, int epochs) {
+    private static Path tablesFolder(Path dir, int epochs) {
         return new Path(dir, String.format(Locale.ROOT, "%s%06d", TABLES_PREFIX, epochs));
     }
 
@@ -350,21 +417,36 @@ final class ShardedTables implements TrainingTables {
         }
     }
 
-    /** Drops every cached version but the result's (the Datasets of {@link #toDatasets} are computed from it). */
+    /** Drops the cached versions but the result's, and this fit's own snapshots. */
     @Override
     public void close() {
-        JavaRDD<EmbeddingShard> kept = best != null ? best : current;
-        for (JavaRDD<EmbeddingShard> v : Arrays.asList(current, epochStart, best)) {
-            if (v != null && v != kept) {
+        for (JavaRDD<EmbeddingShard> v : Arrays.asList(current, best)) {
+            if (v != null && v != result) {
                 v.unpersist(false);
             }
         }
+        if (temporarySnapshots) {
+            delete(snapshots);
+        }
     }
 
-    /** Unpersists a version unless it is still needed (current, epoch start or best). */
-    private void drop(JavaRDD<EmbeddingShard> version) {
-        if (version != null && version != current && version != epochStart && version != best) {
-            version.unpersist(false);
+    private SparkSession session() {
+        return SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
+    }
+
+    private boolean exists(Path path) {
+        try {
+            return path.getFileSystem(sc.hadoopConfiguration()).exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot look for " + path, e);
+        }
+    }
+
+    private void delete(Path path) {
+        try {
+            path.getFileSystem(sc.hadoopConfiguration()).delete(path, true);
+        } catch (IOException e) {
+            LOG.warn("Cannot remove the epoch snapshot {}: {}", path, e.getMessage());
         }
     }
 
@@ -427,7 +509,9 @@ final class ShardedTables implements TrainingTables {
         });
         JavaRDD<EmbeddingShard> previous = current;
         current = settled(next);
-        drop(previous);
+        if (previous != best) {
+            previous.unpersist(false);
+        }
     }
 
     /** Caches a version, cuts its lineage once computed (so tasks do not grow round by round) and computes it. */

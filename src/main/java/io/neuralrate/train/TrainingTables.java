@@ -17,8 +17,12 @@ interface TrainingTables extends AutoCloseable {
     /** The state training starts from (the tables' arrays empty when they live elsewhere). */
     ModelState initialState();
 
-    /** Called before each epoch's first round. */
-    void startEpoch();
+    /**
+     * Called before each epoch's first round (and not again when the epoch restarts).
+     *
+     * @param epochsDone epochs completed before this one
+     */
+    void startEpoch(int epochsDone);
 
     /**
      * Runs one round from {@code state}.

@@ -95,19 +95,26 @@ class ReliabilityIT {
         String[] model = {"--run-date", "2026-03-02", "--set", "model.max-epochs=10",
             "--set", "model.early-stopping-patience=0"};
         train(JobProcess.concat(model, "--set", "output.root=" + work.resolve("reference")));
+        byte[] reference = Files.readAllBytes(JobProcess.networkFile(work.resolve("reference/2026-03-02/model")));
 
-        String[] checkpointed = JobProcess.concat(model, "--set", "output.root=" + work.resolve("resumed"),
-                "--set", "model.checkpoint-dir=" + work.resolve("checkpoints"), "--set", "model.checkpoint-interval=2");
-        try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(new String[] {"train"}, checkpointed))) {
-            job.awaitOutput("Checkpoint after epoch 4", 300);
-            killAll(job);
+        // Tables broadcast whole (the checkpoint file holds them) and sharded on the executors (Parquet next to it).
+        for (String threshold : new String[] {"67108864", "-1"}) {
+            Path out = work.resolve("resumed-" + threshold);
+            String[] checkpointed = JobProcess.concat(model, "--set", "output.root=" + out,
+                    "--set", "model.checkpoint-dir=" + work.resolve("checkpoints-" + threshold),
+                    "--set", "model.checkpoint-interval=2", "--set", "model.table-broadcast-threshold=" + threshold);
+            try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(new String[] {"train"}, checkpointed))) {
+                job.awaitOutput("Checkpoint after epoch 4", 300);
+                killAll(job);
+            }
+            assertFalse(Files.exists(out.resolve("2026-03-02")), "killed before any output");
+            JobProcess.Result resumed = train(checkpointed);
+            assertTrue(resumed.output().contains("Resuming from the checkpoint taken after epoch"), resumed.output());
+            assertFalse(resumed.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
+            assertEquals(threshold.equals("-1"), resumed.output().contains("sharded on the executors"),
+                    resumed.output());
+            assertArrayEquals(reference, Files.readAllBytes(JobProcess.networkFile(out.resolve("2026-03-02/model"))),
+                    "the resumed fit gives the uninterrupted fit's parameters, bit for bit (tables " + threshold + ")");
         }
-        assertFalse(Files.exists(work.resolve("resumed/2026-03-02")), "killed before any output");
-        JobProcess.Result resumed = train(checkpointed);
-        assertTrue(resumed.output().contains("Resuming from the checkpoint taken after epoch"), resumed.output());
-        assertFalse(resumed.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
-        assertArrayEquals(Files.readAllBytes(JobProcess.networkFile(work.resolve("reference/2026-03-02/model"))),
-                Files.readAllBytes(JobProcess.networkFile(work.resolve("resumed/2026-03-02/model"))),
-                "the resumed fit gives the uninterrupted fit's parameters, bit for bit");
     }
 }

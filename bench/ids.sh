@@ -4,7 +4,7 @@
 # ratings, then `train` with user and item id embeddings for 2 epochs, then `predict` on the same
 # pairs with the saved model. Per run it reports the epoch times, the preparation time (job start
 # to the first training round, from the log), the task-result bytes per round (from Spark's event
-# log), the count of "large task binary" warnings, the peak resident memory of the driver and of
+# log), the bytes the sharded tables shuffle per round, the count of "large task binary" warnings, the peak resident memory of the driver and of
 # the executors (sampled every 0.5 s) and the scoring time.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
@@ -74,10 +74,18 @@ round_stages = {e["Stage Info"]["Stage ID"] for e in events if e["Event"] == "Sp
                 and "treeAggregate" in e["Stage Info"].get("Stage Name", "")}
 result_bytes = sum(e.get("Task Metrics", {}).get("Result Size", 0) for e in events
                    if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in round_stages)
+# Bytes the sharded tables' rounds shuffle (rows served to the workers, trained rows sent to the shards).
+shard_stages = {e["Stage Info"]["Stage ID"] for e in events if e["Event"] == "SparkListenerStageCompleted"
+                and "ShardedTables" in e["Stage Info"].get("Details", "")}
+shuffle_bytes = sum(e.get("Task Metrics", {}).get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
+                    for e in events if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in shard_stages)
+tables = re.search(r"embedding tables \(([0-9.]+) MB with optimizer state\) (\w+)", log)
 predict_log = open(f"{work}/predict-{name}").read()
 scored = re.search(r"Scored and wrote the predictions in ([0-9.]+) s", predict_log)
 row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "preparation_s": prep,
        "job_s": int(job_s), "rounds": rounds, "result_kb_per_round": round(result_bytes / max(rounds, 1) / 1024, 1),
+       "shuffle_kb_per_round": round(shuffle_bytes / max(rounds, 1) / 1024, 1),
+       "tables": f"{tables.group(1)} MB {tables.group(2)}" if tables else "broadcast (before: no threshold)",
        "large_task_binary_warnings": log.count("Broadcasting large task binary"),
        "driver_peak_mb": int(open(f"{work}/driver-{name}").read() or 0),
        "executor_peak_mb": int(open(f"{work}/executor-{name}").read() or 0),

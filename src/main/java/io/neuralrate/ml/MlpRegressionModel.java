@@ -35,8 +35,9 @@ import java.util.List;
  *
  * <p>The perceptron is small and travels with the scoring tasks; the embedding tables (one row per
  * user, item or other index) are Datasets on the executors, and {@code transform} joins each row
- * with the table rows it needs, so no scoring task holds a whole table (a freshly fitted model's
- * tables are still built from arrays the driver holds when training ends). Spark's optimizer
+ * with the table rows it needs, so no scoring task holds a whole table (a fit whose tables were
+ * sharded hands them over from the executors; one that broadcast them, small by definition, builds
+ * them from the driver's arrays). Spark's optimizer
  * cannot see into the batched scoring step, so every input column travels through those joins:
  * select the columns you need before {@code transform}, not after.
  *
@@ -71,7 +72,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         setMlpDefaults();
     }
 
-    /** A model whose tables are still the arrays on the driver that a fit or a format-2 file produced. */
+    /** A model whose tables are arrays on the driver, as a format-2 file holds them. */
     static MlpRegressionModel withTablesFromArrays(SparkSession spark, String uid, NetworkFile network) {
         float[][] arrays = network.tables().orElseThrow(() -> new IllegalStateException("no tables held"));
         return new MlpRegressionModel(uid, network.withoutTables(),

@@ -41,6 +41,10 @@ final class BroadcastTables implements TrainingTables {
     }
 
     @Override
+    public void endEpoch(int epochsDone) {
+    }
+
+    @Override
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
         NetworkSpec spec = this.spec;
         TrainingConfig config = this.config;

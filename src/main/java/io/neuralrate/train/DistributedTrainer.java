@@ -4,7 +4,6 @@ import io.neuralrate.nn.NetworkSpec;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,12 +13,12 @@ import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -104,7 +103,7 @@ public final class DistributedTrainer {
                 && (config.tableBroadcastThreshold < 0 || tableBytes > config.tableBroadcastThreshold);
         LOG.info("Training {} on {} rows ({} validation) with {} workers, {} parameters; embedding tables ({} MB "
                 + "with optimizer state) {}", spec, stats.trainingRows, stats.validationRows, workers,
-                spec.parameterCount(), String.format("%.1f", tableBytes / 1048576.0),
+                spec.parameterCount(), String.format(Locale.ROOT, "%.1f", tableBytes / 1048576.0),
                 sharded ? "sharded on the executors" : "broadcast whole each round");
         try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers)
                 : new BroadcastTables(sc, spec, config)) {
@@ -163,6 +162,7 @@ public final class DistributedTrainer {
                         state = result.average(state);
                     }
                     roundSeconds = (System.nanoTime() - start) / 1e9;
+                    tables.endEpoch(epoch + 1);
                     rmse = stats.validationRows > 0 ? tables.validationRmse(packed, state, workers) : Double.NaN;
                     break;
                 } catch (Exception e) { // Spark's SparkException is checked, yet thrown undeclared

@@ -47,14 +47,14 @@ import java.util.UUID;
  * sends each worker's trained rows to their shards, which average them ({@link RowAverager}, the
  * same arithmetic as the driver's, in partition order) into a new version of the shard. Each
  * version is cached and checkpointed locally, so its lineage (and so every task) stays as small in
- * round 500 as in round 1. Each epoch begins with a Parquet snapshot of the tables (with checkpoints,
- * the checkpoint's tables): a version lost with its executor fails the round, and the trainer
- * restarts the epoch from that snapshot, which by determinism gives the same model.
+ * round 500 as in round 1. Each epoch ends with a Parquet snapshot of the tables (in the checkpoint
+ * folder when there is one: the checkpoint's tables): a version lost with its executor fails the
+ * round, and the trainer restarts the epoch from the previous snapshot, which by determinism gives
+ * the same model. The best epoch's tables are its snapshot, read back when the fit ends.
  *
  * <p>A new version copies its shard (copy-on-write: a retried task, or a task that reads the previous
  * version again, sees what it saw the first time), so a round also costs a memory copy of the tables,
- * spread over the executors. Executor memory holds the current version, the next while it is made,
- * and the best epoch's until the next snapshot holds it.
+ * spread over the executors. Executor memory holds the current version and the next while it is made.
  */
 final class ShardedTables implements TrainingTables {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedTables.class);
@@ -83,12 +83,10 @@ final class ShardedTables implements TrainingTables {
     private final boolean temporarySnapshots;
     /** The snapshot the epoch began from; null in the first epoch (restarting it rebuilds the initial tables). */
     private Path epochSnapshot;
-    /** The best epoch's version while it is the current one (until the next snapshot holds it); else null. */
-    private JavaRDD<EmbeddingShard> best;
-    /** The snapshot holding the best epoch's tables; null while {@link #best} holds them or none was kept. */
+    /** The snapshot of the tables after the latest completed epoch (null before the first). */
+    private Path latestSnapshot;
+    /** The snapshot of the best epoch's tables; null while none was kept. */
     private Path bestSnapshot;
-    /** The current tables' folder when this fit's latest checkpoint (or its resume) wrote or read them. */
-    private Path checkpointed;
     /** The version the fit's result is read from, kept cached when the tables close. */
     private JavaRDD<EmbeddingShard> result;
 
@@ -146,32 +144,26 @@ final class ShardedTables implements TrainingTables {
         return new ModelState(params, ModelState.zeroState(config.optimizer.slots(), params), 0);
     }
 
-    /**
-     * Writes the tables the epoch starts from to a Parquet snapshot (unless this fit's checkpoint just wrote
-     * or read them),
-     * from which {@link #restartEpoch} starts again when a version is lost with its executor. The
-     * snapshot also takes over the best epoch's tables from memory.
-     */
     @Override
     public void startEpoch(int epochsDone) {
         restarts = 0;
-        if (epochsDone == 0) {
-            return;
-        }
-        SparkSession spark = session();
-        Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
-        if (!folder.equals(checkpointed)) {
-            write(spark, current, folder);
-        }
         Path previous = epochSnapshot;
-        epochSnapshot = folder;
-        if (best != null) {
-            best = null; // no longer kept in memory: the snapshot holds it
-            bestSnapshot = folder;
+        epochSnapshot = latestSnapshot;
+        if (previous != null && !previous.equals(epochSnapshot)) {
+            dropSnapshot(previous);
         }
-        if (temporarySnapshots && previous != null && !previous.equals(bestSnapshot)) {
-            delete(previous.getParent());
-        }
+    }
+
+    /**
+     * Writes the tables after the epoch to a Parquet snapshot: the next epoch restarts from it if an
+     * executor is lost with its shards (a failure while writing restarts this epoch), and it holds the
+     * epoch's tables if they are kept as the best.
+     */
+    @Override
+    public void endEpoch(int epochsDone) {
+        Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
+        write(session(), current, folder);
+        latestSnapshot = folder;
     }
 
     @Override
@@ -184,17 +176,24 @@ final class ShardedTables implements TrainingTables {
     public void restartEpoch() {
         JavaRDD<EmbeddingShard> lost = current;
         current = epochSnapshot == null ? initialShards() : read(session(), epochSnapshot);
+        latestSnapshot = epochSnapshot;
         lost.unpersist(false);
     }
 
-    /** Keeps the current version as the best epoch's tables. */
+    /** Keeps the tables after the latest epoch (its snapshot) as the best epoch's. */
     @Override
     public void keepBest() {
         Path superseded = bestSnapshot;
-        best = current;
-        bestSnapshot = null;
-        if (temporarySnapshots && superseded != null && !superseded.equals(epochSnapshot)) {
-            delete(superseded.getParent());
+        bestSnapshot = latestSnapshot;
+        if (superseded != null && !superseded.equals(epochSnapshot) && !superseded.equals(bestSnapshot)) {
+            dropSnapshot(superseded);
+        }
+    }
+
+    /** Removes a snapshot of this fit's own folder (checkpoint folders are tidied by {@link #checkpoint}). */
+    private void dropSnapshot(Path snapshot) {
+        if (temporarySnapshots && !snapshot.equals(bestSnapshot) && !snapshot.equals(latestSnapshot)) {
+            delete(snapshot.getParent());
         }
     }
 
@@ -264,13 +263,13 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * The best epoch's tables (else the current ones) as Datasets in the {@link TableRows} layout (that version
+     * The best epoch's tables (else the latest ones) as Datasets in the {@link TableRows} layout (that version
      * stays cached: the Datasets are computed from it).
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
-        JavaRDD<EmbeddingShard> version = best != null ? best
-                : bestSnapshot != null ? read(spark, bestSnapshot) : current;
+        JavaRDD<EmbeddingShard> version = bestSnapshot == null || bestSnapshot.equals(latestSnapshot) ? current
+                : read(spark, bestSnapshot);
         result = version;
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
@@ -292,16 +291,17 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * Writes the current tables (with optimizer state) as Parquet into {@code tables-NNNNNN/current} next to
-     * the checkpoint file, and the best epoch's into {@code best} where they are not the current ones, then
-     * the file itself: a checkpoint file is only written once its tables are complete. Table folders whose
-     * checkpoint file is gone are removed.
+     * Completes a checkpoint: the tables after the epoch are already in {@code tables-NNNNNN/current} beside
+     * it (the epoch's snapshot; the checkpoint folder is where snapshots go); the best epoch's are copied
+     * into {@code tables-NNNNNN/best} where they are elsewhere; then the checkpoint file is written, so a
+     * checkpoint file exists only with complete tables. Table folders without a checkpoint file are removed.
      */
     @Override
     public void checkpoint(Checkpoint checkpoint, String dir) {
         Path folder = tablesFolder(new Path(dir), checkpoint.epochs());
-        checkpointed = new Path(folder, CURRENT);
-        write(session(), current, checkpointed);
+        if (!new Path(folder, CURRENT).equals(latestSnapshot)) {
+            throw new IllegalStateException("no snapshot of epoch " + checkpoint.epochs() + " in " + dir);
+        }
         if (bestSnapshot != null && !bestSnapshot.getParent().equals(folder)) {
             Path copy = new Path(folder, BEST);
             try {
@@ -313,9 +313,15 @@ final class ShardedTables implements TrainingTables {
             bestSnapshot = copy;
         }
         checkpoint.save(sc.hadoopConfiguration(), dir);
+        tidyCheckpoints();
+    }
+
+    /** Removes the table folders of the checkpoint folder that no checkpoint file refers to. */
+    private void tidyCheckpoints() {
+        String dir = config.checkpointDir;
         try {
-            FileSystem fs = folder.getFileSystem(sc.hadoopConfiguration());
-            for (FileStatus f : fs.listStatus(new Path(dir))) {
+            FileSystem fs = snapshots.getFileSystem(sc.hadoopConfiguration());
+            for (FileStatus f : fs.listStatus(snapshots)) {
                 String name = f.getPath().getName();
                 if (f.isDirectory() && name.startsWith(TABLES_PREFIX)
                         && !Checkpoint.exists(sc.hadoopConfiguration(), dir,
@@ -324,7 +330,7 @@ final class ShardedTables implements TrainingTables {
                 }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot tidy the checkpoint tables in " + dir, e);
+            LOG.warn("Cannot tidy the checkpoint tables in {}: {}", dir, e.getMessage());
         }
     }
 
@@ -335,11 +341,11 @@ final class ShardedTables implements TrainingTables {
             Checkpoint c = found.get();
             Path folder = tablesFolder(new Path(dir), c.epochs());
             JavaRDD<EmbeddingShard> initial = current;
-            checkpointed = new Path(folder, CURRENT);
-            current = read(session(), checkpointed);
+            latestSnapshot = new Path(folder, CURRENT);
+            current = read(session(), latestSnapshot);
             initial.unpersist(false);
             if (c.bestEpoch == c.epochs()) {
-                best = current;
+                bestSnapshot = latestSnapshot;
             } else if (exists(new Path(folder, BEST))) {
                 bestSnapshot = new Path(folder, BEST);
             }
@@ -417,16 +423,16 @@ final class ShardedTables implements TrainingTables {
         }
     }
 
-    /** Drops the cached versions but the result's, and this fit's own snapshots. */
+    /** Drops the cached version unless the result is read from it, and the snapshots no checkpoint needs. */
     @Override
     public void close() {
-        for (JavaRDD<EmbeddingShard> v : Arrays.asList(current, best)) {
-            if (v != null && v != result) {
-                v.unpersist(false);
-            }
+        if (current != result) {
+            current.unpersist(false);
         }
         if (temporarySnapshots) {
             delete(snapshots);
+        } else {
+            tidyCheckpoints(); // the snapshots since the last checkpoint
         }
     }
 
@@ -509,9 +515,7 @@ final class ShardedTables implements TrainingTables {
         });
         JavaRDD<EmbeddingShard> previous = current;
         current = settled(next);
-        if (previous != best) {
-            previous.unpersist(false);
-        }
+        previous.unpersist(false);
     }
 
     /** Caches a version, cuts its lineage once computed (so tasks do not grow round by round) and computes it. */

@@ -25,6 +25,13 @@ interface TrainingTables extends AutoCloseable {
     void startEpoch(int epochsDone);
 
     /**
+     * Called after each epoch's last round, before validation (a failure here restarts the epoch).
+     *
+     * @param epochsDone epochs completed, this one included
+     */
+    void endEpoch(int epochsDone);
+
+    /**
      * Runs one round from {@code state}.
      *
      * @return the workers' results, to be averaged into the next state

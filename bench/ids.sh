@@ -11,7 +11,9 @@
 # every point runs that build and this one alternately, REPEATS times, on the same data: the
 # before/after comparison of one session on a shared machine.
 #
-#   [BEFORE=/path/to/old/checkout] [REPEATS=1] [RATINGS=1000000] \
+# TRAIN_SET adds settings to every train run, e.g. TRAIN_SET="--set model.table-broadcast-threshold=-1".
+#
+#   [BEFORE=/path/to/old/checkout] [REPEATS=1] [RATINGS=1000000] [TRAIN_SET=...] \
 #     bench/ids.sh ["20000:5000 200000:20000 1000000:100000"]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -46,7 +48,7 @@ run() { # label checkout data-dir
     --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false \
     train --run-date 2026-01-01 --set output.root="$out" "${conf[@]}" --set input.ratings="$data/ratings" \
     --set features.id-embeddings=true --set model.max-epochs=$EPOCHS --set model.num-workers=2 \
-    --set model.early-stopping-patience=0 > "$WORK/log-$name" 2>&1
+    --set model.early-stopping-patience=0 ${TRAIN_SET:-} > "$WORK/log-$name" 2>&1
   end=$(date +%s)
   rm -f "$WORK/running"; wait
   local score_start score_end

@@ -87,8 +87,6 @@ final class ShardedTables implements TrainingTables {
     private Path latestSnapshot;
     /** The snapshot of the best epoch's tables; null while none was kept. */
     private Path bestSnapshot;
-    /** The version the fit's result is read from, kept cached when the tables close. */
-    private JavaRDD<EmbeddingShard> result;
 
     /**
      * Tables at their initial values ({@link NetworkSpec#initialEmbeddingRow}), built on the executors in
@@ -263,14 +261,18 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * The best epoch's tables (else the latest ones) as Datasets in the {@link TableRows} layout (that version
-     * stays cached: the Datasets are computed from it).
+     * The best epoch's tables (else the latest ones) as cached Datasets in the {@link TableRows} layout. Their
+     * values and biases alone stay cached: the shards, with their optimizer state, are dropped when the
+     * tables close (so a table partition lost with its executor after the fit cannot be rebuilt).
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
         JavaRDD<EmbeddingShard> version = bestSnapshot == null || bestSnapshot.equals(latestSnapshot) ? current
                 : read(spark, bestSnapshot);
-        result = version;
+        if (version != current) {
+            current.unpersist(false);
+            current = version;
+        }
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
             int column = e;
@@ -423,12 +425,10 @@ final class ShardedTables implements TrainingTables {
         }
     }
 
-    /** Drops the cached version unless the result is read from it, and the snapshots no checkpoint needs. */
+    /** Drops the cached shards and the snapshots no checkpoint needs. */
     @Override
     public void close() {
-        if (current != result) {
-            current.unpersist(false);
-        }
+        current.unpersist(false);
         if (temporarySnapshots) {
             delete(snapshots);
         } else {

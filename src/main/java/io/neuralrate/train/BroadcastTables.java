@@ -10,6 +10,7 @@ import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,7 +38,7 @@ final class BroadcastTables implements TrainingTables {
     }
 
     @Override
-    public void startEpoch(int epochsDone) {
+    public void startEpoch() {
     }
 
     @Override
@@ -128,6 +129,6 @@ final class BroadcastTables implements TrainingTables {
     }
 
     private static float[][] dense(float[][] parameters, NetworkSpec spec) {
-        return java.util.Arrays.copyOfRange(parameters, spec.embeddingTableCount(), parameters.length);
+        return Arrays.copyOfRange(parameters, spec.embeddingTableCount(), parameters.length);
     }
 }

@@ -143,7 +143,7 @@ public final class DistributedTrainer {
         for (int epoch = history.size(); epoch < config.maxEpochs; epoch++) {
             long start = System.nanoTime();
             ModelState epochStart = state;
-            tables.startEpoch(epoch);
+            tables.startEpoch();
             double lossSum;
             double computeSeconds;
             long samples;
@@ -167,11 +167,16 @@ public final class DistributedTrainer {
                     break;
                 } catch (Exception e) { // Spark's SparkException is checked, yet thrown undeclared
                     if (!tables.canRestartEpoch(e)) {
-                        throw e instanceof RuntimeException ? (RuntimeException) e : new IllegalStateException(e);
+                        throw e; // as it is: only unchecked exceptions and Spark's undeclared ones get here
                     }
                     LOG.warn("Epoch {} lost embedding shards with an executor; restarting it from its start: {}",
                             epoch + 1, e.getMessage());
-                    tables.restartEpoch();
+                    try {
+                        tables.restartEpoch();
+                    } catch (Exception restart) {
+                        restart.addSuppressed(e);
+                        throw restart;
+                    }
                     state = epochStart;
                 }
             }

@@ -13,8 +13,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
@@ -24,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -69,19 +66,15 @@ final class ShardedTables implements TrainingTables {
     private static final String TABLES_PREFIX = "tables-";
     private static final String CURRENT = "current";
     private static final String BEST = "best";
-    private static final StructType CHECKPOINT_SCHEMA = new StructType()
-            .add("column", DataTypes.IntegerType, false)
-            .add("row", DataTypes.IntegerType, false)
-            .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-            .add("bias", DataTypes.FloatType, false)
-            .add("vector_state", DataTypes.createArrayType(DataTypes.FloatType, false), false) // slot after slot
-            .add("bias_state", DataTypes.createArrayType(DataTypes.FloatType, false), false);
     private JavaRDD<EmbeddingShard> current;
     /** Where the epoch snapshots go: the checkpoint folder, else below Spark's, else a temporary local folder. */
     private final Path snapshots;
     /** Whether {@link #snapshots} is this fit's own, removed when it ends. */
     private final boolean temporarySnapshots;
-    /** The snapshot the epoch began from; null in the first epoch (restarting it rebuilds the initial tables). */
+    /**
+     * The snapshot the epoch began from (the previous epoch's, or the checkpoint's a fit resumed from); null
+     * in a fit's first epoch (restarting it rebuilds the initial tables).
+     */
     private Path epochSnapshot;
     /** The snapshot of the tables after the latest completed epoch (null before the first). */
     private Path latestSnapshot;
@@ -107,15 +100,18 @@ final class ShardedTables implements TrainingTables {
             if (sparkDir.isPresent()) {
                 snapshots = new Path(sparkDir.get(), "neuralrate-tables-" + UUID.randomUUID());
             } else {
+                // The cluster's default file system (HDFS on most clusters; the local disk where there is none).
                 try {
-                    snapshots = new Path(Files.createTempDirectory("neuralrate-tables-").toUri());
+                    FileSystem fs = FileSystem.get(sc.hadoopConfiguration());
+                    snapshots = fs.makeQualified(new Path("/tmp/neuralrate-tables-" + UUID.randomUUID()));
+                    if (!sc.isLocal() && "file".equals(fs.getUri().getScheme())) {
+                        LOG.warn("Epoch snapshots of the sharded embedding tables go to {}, a local folder: on a "
+                                + "cluster of several machines, set checkpointDir or SparkContext.setCheckpointDir "
+                                + "to a folder every machine shares (the snapshots hold the best epoch's tables and "
+                                + "the restart point after a lost executor)", snapshots);
+                    }
                 } catch (IOException e) {
-                    throw new UncheckedIOException("Cannot create a folder for the epoch snapshots", e);
-                }
-                if (!sc.isLocal()) {
-                    LOG.warn("Epoch snapshots of the sharded embedding tables go to {} on the driver's machine: to "
-                            + "recover from a lost executor on a multi-machine cluster, set checkpointDir or "
-                            + "SparkContext.setCheckpointDir to a folder every machine shares", snapshots);
+                    throw new UncheckedIOException("Cannot reach the default file system for the epoch snapshots", e);
                 }
             }
         }
@@ -143,7 +139,7 @@ final class ShardedTables implements TrainingTables {
     }
 
     @Override
-    public void startEpoch(int epochsDone) {
+    public void startEpoch() {
         restarts = 0;
         Path previous = epochSnapshot;
         epochSnapshot = latestSnapshot;
@@ -160,13 +156,23 @@ final class ShardedTables implements TrainingTables {
     @Override
     public void endEpoch(int epochsDone) {
         Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
-        write(session(), current, folder);
+        TableSnapshot.write(session(), current, folder);
         latestSnapshot = folder;
     }
 
+    /**
+     * Whether {@code e} is a round that failed for want of shards lost with an executor (Spark's messages
+     * for a missing locally checkpointed block or a lost executor), and the epoch has restarts left.
+     */
     @Override
     public boolean canRestartEpoch(Exception e) {
-        return e instanceof SparkException && restarts++ < MAX_RESTARTS;
+        boolean lost = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            lost |= t instanceof SparkException && (m.contains("Checkpoint block") || m.contains("ExecutorLost")
+                    || m.contains("executor") && m.contains("lost"));
+        }
+        return lost && restarts++ < MAX_RESTARTS;
     }
 
     /** Goes back to the tables the epoch began with, read from its snapshot (or rebuilt, in the first epoch). */
@@ -262,8 +268,8 @@ final class ShardedTables implements TrainingTables {
 
     /**
      * The best epoch's tables (else the latest ones) as cached Datasets in the {@link TableRows} layout. Their
-     * values and biases alone stay cached: the shards, with their optimizer state, are dropped when the
-     * tables close (so a table partition lost with its executor after the fit cannot be rebuilt).
+     * values and biases alone stay cached, with a replica on a second executor: the shards, with their
+     * optimizer state, are dropped when the tables close.
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
@@ -285,7 +291,9 @@ final class ShardedTables implements TrainingTables {
                 }
                 return part.iterator();
             });
-            Dataset<Row> table = spark.createDataFrame(rows, TableRows.SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+            // With a replica: the shards they come from are dropped when the fit ends.
+            Dataset<Row> table = spark.createDataFrame(rows, TableRows.SCHEMA)
+                    .persist(StorageLevel.MEMORY_AND_DISK_2());
             table.count();
             out.add(table);
         }
@@ -325,7 +333,7 @@ final class ShardedTables implements TrainingTables {
             FileSystem fs = snapshots.getFileSystem(sc.hadoopConfiguration());
             for (FileStatus f : fs.listStatus(snapshots)) {
                 String name = f.getPath().getName();
-                if (f.isDirectory() && name.startsWith(TABLES_PREFIX)
+                if (f.isDirectory() && name.matches(TABLES_PREFIX + "\\d{6}")
                         && !Checkpoint.exists(sc.hadoopConfiguration(), dir,
                         Integer.parseInt(name.substring(TABLES_PREFIX.length())))) {
                     fs.delete(f.getPath(), true);
@@ -346,10 +354,15 @@ final class ShardedTables implements TrainingTables {
             latestSnapshot = new Path(folder, CURRENT);
             current = read(session(), latestSnapshot);
             initial.unpersist(false);
-            if (c.bestEpoch == c.epochs()) {
+            if (!Double.isFinite(c.bestRmse)) {
+                bestSnapshot = null; // no validation: the latest tables are the result
+            } else if (c.bestEpoch == c.epochs()) {
                 bestSnapshot = latestSnapshot;
             } else if (exists(new Path(folder, BEST))) {
                 bestSnapshot = new Path(folder, BEST);
+            } else {
+                throw new IllegalStateException("checkpoint after epoch " + c.epochs() + " in " + dir
+                        + " lacks the best epoch's tables (" + new Path(folder, BEST) + ")");
             }
         }
         return found;
@@ -359,70 +372,8 @@ final class ShardedTables implements TrainingTables {
         return new Path(dir, String.format(Locale.ROOT, "%s%06d", TABLES_PREFIX, epochs));
     }
 
-    private static void write(SparkSession spark, JavaRDD<EmbeddingShard> version, Path path) {
-        JavaRDD<Row> rows = version.flatMap(shard -> {
-            List<Row> out = new ArrayList<>();
-            for (int e = 0; e < shard.columns.length; e++) {
-                TableSlice c = shard.columns[e];
-                for (int k = 0; k < c.size(); k++) {
-                    float[] vectorState = new float[c.slots() * c.dim];
-                    float[] biasState = new float[c.slots()];
-                    for (int s = 0; s < c.slots(); s++) {
-                        System.arraycopy(c.vectorState[s], k * c.dim, vectorState, s * c.dim, c.dim);
-                        biasState[s] = c.biasState[s][k];
-                    }
-                    out.add(RowFactory.create(e, c.rows[k], Arrays.copyOfRange(c.vectors, k * c.dim, (k + 1) * c.dim),
-                            c.biases[k], vectorState, biasState));
-                }
-            }
-            return out.iterator();
-        });
-        spark.createDataFrame(rows, CHECKPOINT_SCHEMA).write().mode("overwrite").parquet(path.toString());
-    }
-
     private JavaRDD<EmbeddingShard> read(SparkSession spark, Path path) {
-        int shards = this.shards;
-        int slots = config.optimizer.slots();
-        int dim = spec.embeddingDim();
-        int columns = spec.numEmbeddings();
-        JavaPairRDD<Integer, Row> byShard = spark.read().schema(CHECKPOINT_SCHEMA).parquet(path.toString())
-                .javaRDD().mapToPair(r -> new Tuple2<>(r.getInt(1) % shards, r))
-                .partitionBy(new HashPartitioner(shards));
-        return settled(byShard.mapPartitionsWithIndex((shard, it) -> {
-            List<List<Row>> perColumn = new ArrayList<>();
-            for (int e = 0; e < columns; e++) {
-                perColumn.add(new ArrayList<>());
-            }
-            it.forEachRemaining(t -> perColumn.get(t._2().getInt(0)).add(t._2()));
-            TableSlice[] slices = new TableSlice[columns];
-            for (int e = 0; e < columns; e++) {
-                List<Row> rows = perColumn.get(e);
-                rows.sort(Comparator.comparingInt(r -> r.getInt(1)));
-                int n = rows.size();
-                TableSlice c = new TableSlice(dim, new int[n], new float[n * dim], new float[n],
-                        new float[slots][n * dim], new float[slots][n]);
-                for (int k = 0; k < n; k++) {
-                    Row r = rows.get(k);
-                    c.rows[k] = r.getInt(1);
-                    copyInto(r.getList(2), c.vectors, k * dim);
-                    c.biases[k] = r.getFloat(3);
-                    List<Float> vectorState = r.getList(4);
-                    List<Float> biasState = r.getList(5);
-                    for (int s = 0; s < slots; s++) {
-                        copyInto(vectorState.subList(s * dim, (s + 1) * dim), c.vectorState[s], k * dim);
-                        c.biasState[s][k] = biasState.get(s);
-                    }
-                }
-                slices[e] = c;
-            }
-            return Collections.singletonList(EmbeddingShard.of(shard, shards, slices)).iterator();
-        }, true));
-    }
-
-    private static void copyInto(List<Float> values, float[] out, int at) {
-        for (int j = 0; j < values.size(); j++) {
-            out[at + j] = values.get(j);
-        }
+        return settled(TableSnapshot.read(spark, path, spec, shards, config.optimizer.slots()));
     }
 
     /** Drops the cached shards and the snapshots no checkpoint needs. */
@@ -482,21 +433,9 @@ final class ShardedTables implements TrainingTables {
     private void apply(JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained) {
         int shards = this.shards;
         JavaPairRDD<Integer, Update> updates = JavaPairRDD.fromJavaRDD(trained.flatMap(t -> {
-            RoundResult.Contribution c = t._2();
             List<Tuple2<Integer, Update>> out = new ArrayList<>(shards);
             for (int s = 0; s < shards; s++) {
-                TableSlice[] tables = new TableSlice[c.tables.length];
-                int[][] lookups = new int[c.tables.length][];
-                for (int e = 0; e < tables.length; e++) {
-                    TableSlice all = c.tables[e];
-                    int[] rows = ofShard(all.rows, s, shards);
-                    tables[e] = all.select(rows, all::position);
-                    lookups[e] = new int[rows.length];
-                    for (int k = 0; k < rows.length; k++) {
-                        lookups[e][k] = c.lookups[e][all.position(rows[k])];
-                    }
-                }
-                out.add(new Tuple2<>(s, new Update(t._1(), tables, lookups)));
+                out.add(new Tuple2<>(s, Update.of(t._1(), t._2(), s, shards)));
             }
             return out.iterator();
         })).partitionBy(new HashPartitioner(shards));
@@ -522,7 +461,12 @@ final class ShardedTables implements TrainingTables {
     private static JavaRDD<EmbeddingShard> settled(JavaRDD<EmbeddingShard> version) {
         version.persist(StorageLevel.MEMORY_AND_DISK());
         version.rdd().localCheckpoint();
-        version.count();
+        try {
+            version.count();
+        } catch (Exception e) { // also Spark's checked SparkException, rethrown as it is
+            version.unpersist(false);
+            throw e;
+        }
         return version;
     }
 
@@ -568,16 +512,32 @@ final class ShardedTables implements TrainingTables {
     }
 
     /** A worker's trained rows of one shard, per column, with their lookup counts. */
-    private static final class Update implements Serializable {
+    static final class Update implements Serializable {
         private static final long serialVersionUID = 1L;
         final int partition;
         final TableSlice[] tables;
         final int[][] lookups;
 
-        Update(int partition, TableSlice[] tables, int[][] lookups) {
+        private Update(int partition, TableSlice[] tables, int[][] lookups) {
             this.partition = partition;
             this.tables = tables;
             this.lookups = lookups;
+        }
+
+        /** The rows of worker {@code partition}'s contribution that shard {@code shard} holds. */
+        static Update of(int partition, RoundResult.Contribution c, int shard, int shards) {
+            TableSlice[] tables = new TableSlice[c.tables.length];
+            int[][] lookups = new int[c.tables.length][];
+            for (int e = 0; e < tables.length; e++) {
+                TableSlice all = c.tables[e];
+                int[] rows = ofShard(all.rows, shard, shards);
+                tables[e] = all.select(rows, all::position);
+                lookups[e] = new int[rows.length];
+                for (int k = 0; k < rows.length; k++) {
+                    lookups[e][k] = c.lookups[e][all.position(rows[k])];
+                }
+            }
+            return new Update(partition, tables, lookups);
         }
     }
 }

@@ -17,12 +17,8 @@ interface TrainingTables extends AutoCloseable {
     /** The state training starts from (the tables' arrays empty when they live elsewhere). */
     ModelState initialState();
 
-    /**
-     * Called before each epoch's first round (and not again when the epoch restarts).
-     *
-     * @param epochsDone epochs completed before this one
-     */
-    void startEpoch(int epochsDone);
+    /** Called before each epoch's first round (and not again when the epoch restarts). */
+    void startEpoch();
 
     /**
      * Called after each epoch's last round, before validation (a failure here restarts the epoch).

@@ -80,7 +80,9 @@ class ClusterJobIT {
         JobProcess.Result run = submit("scaling", "--workers", "1,2,4", "--run-date", "2026-02-02",
                 "--set", "output.root=" + work.resolve("sample"), "--set", "model.table-broadcast-threshold=-1");
         assertTrue(run.output().contains("sharded on the executors"), run.output());
-        assertParity(work.resolve("sample/scaling/2026-02-02/scaling.json"));
+        // 3% here, 2% on MovieLens: on these 20k ratings two changes of a random draw alone (which rows validate;
+        // the initial embeddings) each moved the 4-worker run by about 1.5 points, to +2.8% and +2.7%.
+        assertParity(work.resolve("sample/scaling/2026-02-02/scaling.json"), 0.03);
         // Four workers on two task slots: logged, run in waves, no hang (the test would time out).
         assertTrue(run.output().contains("numWorkers=4 exceeds the 2 task slots"), run.output());
     }
@@ -97,18 +99,18 @@ class ClusterJobIT {
                 "--set", "input.users=" + u1.resolve("users"), "--set", "input.items=" + u1.resolve("items"),
                 "--set", "input.ratings=" + u1.resolve("ratings"),
                 "--set", "input.test-ratings=" + u1.resolve("test-ratings"));
-        assertParity(work.resolve("ml/scaling/2026-02-03/scaling.json"));
+        assertParity(work.resolve("ml/scaling/2026-02-03/scaling.json"), 0.02);
     }
 
-    private static void assertParity(Path report) throws IOException {
+    private static void assertParity(Path report, double bound) throws IOException {
         JsonNode runs = new ObjectMapper().readTree(report.toFile()).get("runs");
         assertEquals(3, runs.size(), runs.toString());
         for (JsonNode run : runs) {
             System.out.printf("%s: %d workers test RMSE %.4f (%+.2f%%)%n", report.getParent().getFileName(),
                     run.get("workers").asInt(), run.get("test_rmse").asDouble(),
                     100 * run.get("rmse_vs_first").asDouble());
-            assertTrue(Math.abs(run.get("rmse_vs_first").asDouble()) <= 0.02,
-                    "test RMSE within 2% of the single-worker run: " + runs);
+            assertTrue(Math.abs(run.get("rmse_vs_first").asDouble()) <= bound,
+                    "test RMSE within " + bound + " of the single-worker run: " + runs);
         }
     }
 
@@ -136,6 +138,9 @@ class ClusterJobIT {
                 JobProcess.Result run = job.await();
                 assertEquals(0, run.exitCode(), run.output());
                 assertTrue(run.output().contains("Lost executor"), "the driver saw the executor die:\n" + run.output());
+                // One shard per executor (each has one core): the killed one's shard is lost and the epoch restarts.
+                assertEquals(threshold.equals("-1"), run.output().contains("restarting it from its start"),
+                        run.output());
             }
             assertArrayEquals(reference, Files.readAllBytes(JobProcess.networkFile(out.resolve("2026-02-04/model"))),
                     "the interrupted fit must give the uninterrupted one's parameters, bit for bit (tables "

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -89,18 +90,38 @@ class ShardedTablesTest {
     }
 
     @Test
+    void theBestEpochsTablesAreKeptWhenLaterEpochsAreWorse() {
+        // A learning rate high enough to overfit within a few epochs: the best epoch's tables come back
+        // from its snapshot, not from the shards in memory.
+        MlpRegressionModel broadcast = estimator(Long.MAX_VALUE).setLearningRate(0.05).setMaxEpochs(8).fit(data);
+        MlpRegressionModel sharded = estimator(-1).setLearningRate(0.05).setMaxEpochs(8).fit(data);
+        assertTrue(sharded.summary().bestEpoch() < sharded.summary().totalEpochs(),
+                "a later epoch must be worse for this test to mean anything: best " + sharded.summary().bestEpoch());
+        assertSameModel(broadcast, sharded);
+    }
+
+    @Test
     void aShardedFitResumedFromItsCheckpointEndsWithTheSameModel(@TempDir Path dir) throws Exception {
         MlpRegressionModel uninterrupted = estimator(-1).fit(data);
         String checkpoints = dir.resolve("checkpoints").toString();
         // A fit that checkpoints after every epoch; a second fit with the same settings resumes from the
         // newest checkpoint (after epoch 3, tables read back from Parquet) and trains only the last epoch.
-        estimator(-1).setCheckpointDir(checkpoints).fit(data);
+        MlpRegressionModel checkpointed = estimator(-1).setCheckpointDir(checkpoints).fit(data);
         try (Stream<Path> files = Files.list(dir.resolve("checkpoints"))) {
             assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("tables-000003")),
                     "the tables are stored with the checkpoint");
         }
         MlpRegressionModel resumed = estimator(-1).setCheckpointDir(checkpoints).fit(data);
         assertEquals(4, resumed.summary().totalEpochs());
+        assertArrayEquals(Arrays.copyOf(checkpointed.summary().epochSeconds(), 3),
+                Arrays.copyOf(resumed.summary().epochSeconds(), 3), 0.0,
+                "epochs 1-3 come from the checkpoint (their timings with them), not from training them again");
         assertSameModel(uninterrupted, resumed);
+
+        // Without validation rows the latest epoch's tables are the result, resumed or not.
+        String plain = dir.resolve("without-validation").toString();
+        MlpRegressionModel whole = estimator(-1).setValidationFraction(0).fit(data);
+        estimator(-1).setValidationFraction(0).setCheckpointDir(plain).fit(data);
+        assertSameModel(whole, estimator(-1).setValidationFraction(0).setCheckpointDir(plain).fit(data));
     }
 }

@@ -4,6 +4,7 @@ import io.neuralrate.nn.Activation;
 import io.neuralrate.nn.NetworkSpec;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -42,33 +43,44 @@ class RoundResultTest {
     }
 
     @Test
-    void aShardAveragesItsRowsExactlyAsTheDriverDoes() {
-        RoundResult.Contribution first = contribution(new int[] {0, 2, 2, 3}, 100.3f, 1);
-        RoundResult.Contribution second = contribution(new int[] {2, 1, 3}, 200.7f, 1);
+    void shardsAverageTheirRowsExactlyAsTheDriverDoes() {
+        // Three workers with different values per row, rows shared between them, lookups of different weights.
+        List<RoundResult.Contribution> workers = List.of(
+                distinctContribution(new int[] {0, 2, 2, 3}, 100.3f),
+                distinctContribution(new int[] {2, 1, 3, 3, 3}, 200.7f),
+                distinctContribution(new int[] {3, 0, 2}, 0.123f));
+        RoundResult round = new RoundResult();
+        for (int p = workers.size() - 1; p >= 0; p--) { // merged in any order, summed in partition order
+            round.add(p, workers.get(p));
+        }
         float[][] start = copy(START);
-        ModelState driver = new RoundResult().add(0, first).add(1, second)
-                .average(new ModelState(start, ModelState.zeroState(1, start), 0));
+        ModelState driver = round.average(new ModelState(start, ModelState.zeroState(1, start), 0));
 
-        // The same round through two shards (rows 0, 2 and rows 1, 3), each averaging what it is sent.
-        float[][] whole = copy(START);
+        // The same round through two shards (rows 0, 2 and rows 1, 3), each averaging what the workers send it.
+        float[][][] zero = ModelState.zeroState(1, START);
         for (int shard = 0; shard < 2; shard++) {
             int[] rows = EmbeddingShard.rowsOf(4, shard, 2);
-            TableSlice held = TableSlice.cut(whole, ModelState.zeroState(1, whole), 0, 2, rows);
-            int s = shard;
-            List<RoundResult.Contribution> workers = List.of(first, second);
-            List<TableSlice> sent = workers.stream().map(c -> c.tables[0].select(
-                    Arrays.stream(c.tables[0].rows).filter(r -> r % 2 == s).toArray(), c.tables[0]::position)).toList();
-            List<int[]> lookups = workers.stream().map(c -> Arrays.stream(c.tables[0].rows).filter(r -> r % 2 == s)
-                    .map(r -> c.lookups[0][c.tables[0].position(r)]).toArray()).toList();
-            RowAverager.average(sent, lookups, held, row -> (row - s) / 2);
+            EmbeddingShard held = EmbeddingShard.of(shard, 2,
+                    new TableSlice[] {TableSlice.cut(START, zero, 0, 2, rows)});
+            List<TableSlice[]> sent = new ArrayList<>();
+            List<int[][]> lookups = new ArrayList<>();
+            for (int p = 0; p < workers.size(); p++) {
+                ShardedTables.Update u = ShardedTables.Update.of(p, workers.get(p), shard, 2);
+                sent.add(u.tables);
+                lookups.add(u.lookups);
+            }
+            TableSlice after = held.applied(sent, lookups).columns[0];
             for (int k = 0; k < rows.length; k++) {
                 int r = rows[k];
                 assertArrayEquals(Arrays.copyOfRange(driver.parameters[0], 2 * r, 2 * r + 2),
-                        Arrays.copyOfRange(held.vectors, 2 * k, 2 * k + 2), 0f, "row " + r + " bit for bit");
-                assertEquals(driver.parameters[1][r], held.biases[k], 0f);
+                        Arrays.copyOfRange(after.vectors, 2 * k, 2 * k + 2), 0f, "row " + r + " bit for bit");
+                assertEquals(driver.parameters[1][r], after.biases[k], 0f);
                 assertArrayEquals(Arrays.copyOfRange(driver.optimizerState[0][0], 2 * r, 2 * r + 2),
-                        Arrays.copyOfRange(held.vectorState[0], 2 * k, 2 * k + 2), 0f);
+                        Arrays.copyOfRange(after.vectorState[0], 2 * k, 2 * k + 2), 0f);
+                assertEquals(driver.optimizerState[0][1][r], after.biasState[0][k], 0f);
             }
+            assertArrayEquals(TableSlice.cut(START, zero, 0, 2, rows).vectors, held.columns[0].vectors, 0f,
+                    "the version a new one was made from is left as it was");
         }
     }
 
@@ -80,6 +92,21 @@ class RoundResultTest {
         assertEquals(2 * 2, c.tables[0].vectors.length);
         assertEquals(2, c.tables[0].biases.length);
         assertEquals(2, c.dense[0].length, "dense tensors whole");
+    }
+
+    /** Like {@link #contribution}, but each row's values differ (so that an order of summing shows). */
+    private static RoundResult.Contribution distinctContribution(int[] lookups, float value) {
+        RoundResult.Contribution c = contribution(lookups, value, 1);
+        TableSlice t = c.tables[0];
+        for (int k = 0; k < t.size(); k++) {
+            t.biases[k] = value / (3 + t.rows[k]);
+            t.biasState[0][k] = value / (7 + t.rows[k]);
+            for (int j = 0; j < 2; j++) {
+                t.vectors[2 * k + j] = value / (11 + 2 * t.rows[k] + j);
+                t.vectorState[0][2 * k + j] = value / (13 + 2 * t.rows[k] + j);
+            }
+        }
+        return c;
     }
 
     private static float[][] copy(float[][] tensors) {

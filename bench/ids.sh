@@ -12,15 +12,20 @@
 # before/after comparison of one session on a shared machine.
 #
 # TRAIN_SET adds settings to every train run, e.g. TRAIN_SET="--set model.table-broadcast-threshold=-1".
+# The large point of the sharded tables (20M ratings over 5M x 500k ids, dim 32, one epoch, 6 GB
+# executors):
+#   RATINGS=20000000 EPOCHS=1 EXECUTOR_MEMORY=6g TRAIN_SET="--set model.embedding-dim=32" \
+#     bench/ids.sh "5000000:500000"
 #
-#   [BEFORE=/path/to/old/checkout] [REPEATS=1] [RATINGS=1000000] [TRAIN_SET=...] \
-#     bench/ids.sh ["20000:5000 200000:20000 1000000:100000"]
+#   [BEFORE=/path/to/old/checkout] [REPEATS=1] [RATINGS=1000000] [EPOCHS=2] [EXECUTOR_MEMORY=4g] \
+#     [TRAIN_SET=...] bench/ids.sh ["20000:5000 200000:20000 1000000:100000"]
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 POINTS="${1:-20000:5000 200000:20000 1000000:100000}"
 RATINGS="${RATINGS:-1000000}"
 REPEATS="${REPEATS:-1}"
-EPOCHS=2
+EPOCHS="${EPOCHS:-2}"
+EXECUTOR_MEMORY="${EXECUTOR_MEMORY:-4g}"
 WORK="$HERE/target/bench-ids"
 cd "$HERE"
 # Both builds are made before anything is measured.
@@ -43,7 +48,7 @@ run() { # label checkout data-dir
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$name") &
   local start end
   start=$(date +%s)
-  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g \
+  "$checkout/submit.sh" --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g \
     --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$events" \
     --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false \
     train --run-date 2026-01-01 --set output.root="$out" "${conf[@]}" --set input.ratings="$data/ratings" \
@@ -53,7 +58,7 @@ run() { # label checkout data-dir
   rm -f "$WORK/running"; wait
   local score_start score_end
   score_start=$(date +%s)
-  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
+  "$checkout/submit.sh" --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g predict \
     --model "$out/2026-01-01/model" --input "$data/ratings" --output-root "$out/scores" --run-date 2026-01-01 \
     "${conf[@]}" > "$WORK/predict-$name" 2>&1
   score_end=$(date +%s)
@@ -92,7 +97,7 @@ row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "pre
        "driver_peak_mb": int(open(f"{work}/driver-{name}").read() or 0),
        "executor_peak_mb": int(open(f"{work}/executor-{name}").read() or 0),
        "predict_wall_s_with_jvm_start_and_model_load": int(score_s), "predict_write_s": float(scored.group(1)) if scored else None,
-       "holdout_rmse": metrics["rmse"], "network": metrics["training"]["network"]}
+       "holdout_rmse": metrics["rmse"], "mean_predictor_rmse": metrics["mean_predictor_rmse"], "network": metrics["training"]["network"]}
 print("RESULT " + json.dumps(row))
 with open(f"{work}/results.jsonl", "a") as f:
     f.write(json.dumps(row) + "\n")

@@ -23,8 +23,20 @@ final class RowAverager {
      */
     static void average(List<TableSlice> slices, List<int[]> lookups, TableSlice target,
                         TableSlice.Position position) {
-        int dim = target.dim;
-        int slots = target.slots();
+        averaged(slices, lookups, target.dim, target.slots()).storeInto(target, position);
+    }
+
+    /**
+     * The average of each touched row, computed apart from the table it goes into: storing it
+     * ({@link Averaged#storeInto}) allocates nothing and cannot fail halfway, so a shard updated in place
+     * is either wholly updated or not at all.
+     *
+     * @param slices the workers' trained rows of the column, in partition order
+     * @param lookups per slice, how often each of its rows was looked up
+     * @param dim the embedding width
+     * @param slots the optimizer's state slots
+     */
+    static Averaged averaged(List<TableSlice> slices, List<int[]> lookups, int dim, int slots) {
         int[] rows = union(slices);
         long[] total = new long[rows.length];
         for (int c = 0; c < slices.size(); c++) {
@@ -33,30 +45,51 @@ final class RowAverager {
                 total[Arrays.binarySearch(rows, own[k])] += lookups.get(c)[k];
             }
         }
-        double[] vectors = new double[rows.length * dim];
-        double[] biases = new double[rows.length];
-        double[][] vectorState = new double[slots][rows.length * dim];
-        double[][] biasState = new double[slots][rows.length];
+        Averaged out = new Averaged(rows, dim, slots);
         for (int c = 0; c < slices.size(); c++) {
             TableSlice s = slices.get(c);
             for (int k = 0; k < s.rows.length; k++) {
                 int at = Arrays.binarySearch(rows, s.rows[k]);
                 double w = (double) lookups.get(c)[k] / total[at];
-                add(vectors, at * dim, s.vectors, k * dim, dim, w);
-                biases[at] += w * s.biases[k];
+                add(out.vectors, at * dim, s.vectors, k * dim, dim, w);
+                out.biases[at] += w * s.biases[k];
                 for (int slot = 0; slot < slots; slot++) {
-                    add(vectorState[slot], at * dim, s.vectorState[slot], k * dim, dim, w);
-                    biasState[slot][at] += w * s.biasState[slot][k];
+                    add(out.vectorState[slot], at * dim, s.vectorState[slot], k * dim, dim, w);
+                    out.biasState[slot][at] += w * s.biasState[slot][k];
                 }
             }
         }
-        for (int i = 0; i < rows.length; i++) {
-            int to = position.of(rows[i]);
-            store(vectors, i * dim, target.vectors, to * dim, dim);
-            target.biases[to] = (float) biases[i];
-            for (int slot = 0; slot < slots; slot++) {
-                store(vectorState[slot], i * dim, target.vectorState[slot], to * dim, dim);
-                target.biasState[slot][to] = (float) biasState[slot][i];
+        return out;
+    }
+
+    /** Averaged rows of one column, in double precision, not yet stored. */
+    static final class Averaged {
+        private final int dim;
+        private final int[] rows;
+        private final double[] vectors;
+        private final double[] biases;
+        private final double[][] vectorState;
+        private final double[][] biasState;
+
+        private Averaged(int[] rows, int dim, int slots) {
+            this.dim = dim;
+            this.rows = rows;
+            this.vectors = new double[rows.length * dim];
+            this.biases = new double[rows.length];
+            this.vectorState = new double[slots][rows.length * dim];
+            this.biasState = new double[slots][rows.length];
+        }
+
+        /** Writes the rows into {@code target}, where {@code position} says it keeps them. */
+        void storeInto(TableSlice target, TableSlice.Position position) {
+            for (int i = 0; i < rows.length; i++) {
+                int to = position.of(rows[i]);
+                store(vectors, i * dim, target.vectors, to * dim, dim);
+                target.biases[to] = (float) biases[i];
+                for (int slot = 0; slot < vectorState.length; slot++) {
+                    store(vectorState[slot], i * dim, target.vectorState[slot], to * dim, dim);
+                    target.biasState[slot][to] = (float) biasState[slot][i];
+                }
             }
         }
     }

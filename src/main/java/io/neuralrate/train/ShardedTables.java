@@ -42,16 +42,16 @@ import java.util.UUID;
  * (known on the executor that holds the worker's block, see {@link RoundRows}), sends them to the
  * workers, trains, and brings the dense tensors to the driver with {@code treeAggregate}. The second
  * sends each worker's trained rows to their shards, which average them ({@link RowAverager}, the
- * same arithmetic as the driver's, in partition order) into a new version of the shard. Each
- * version is cached and checkpointed locally, so its lineage (and so every task) stays as small in
- * round 500 as in round 1. Each epoch ends with a Parquet snapshot of the tables (in the checkpoint
- * folder when there is one: the checkpoint's tables): a version lost with its executor fails the
- * round, and the trainer restarts the epoch from the previous snapshot, which by determinism gives
- * the same model. The best epoch's tables are its snapshot, read back when the fit ends.
+ * same arithmetic as the driver's, in partition order) into the shard in place, so a round's cost
+ * follows the rows it touched. The shards are one cached, locally checkpointed RDD for the whole
+ * fit (its lineage, and so every task, stays as small in round 500 as in round 1), whose objects the
+ * updates change; every use checks the shard's version ({@link EmbeddingShard}), so a retried
+ * update changes nothing and a stale read fails instead of training on old rows.
  *
- * <p>A new version copies its shard (copy-on-write: a retried task, or a task that reads the previous
- * version again, sees what it saw the first time), so a round also costs a memory copy of the tables,
- * spread over the executors. Executor memory holds the current version and the next while it is made.
+ * <p>Each epoch ends with a Parquet snapshot of the tables (in the checkpoint folder when there is
+ * one: the checkpoint's tables). A round that fails for shards lost with their executor, or found
+ * stale, makes the trainer restart the epoch from the previous snapshot, which by determinism gives
+ * the same model. The best epoch's tables are its snapshot, read back when the fit ends.
  */
 final class ShardedTables implements TrainingTables {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedTables.class);
@@ -66,7 +66,10 @@ final class ShardedTables implements TrainingTables {
     private static final String TABLES_PREFIX = "tables-";
     private static final String CURRENT = "current";
     private static final String BEST = "best";
+    /** The shards; one RDD from its creation (or a snapshot read) on, updated in place. */
     private JavaRDD<EmbeddingShard> current;
+    /** The version the shards are at: counts the states of the tables during the fit, never reused. */
+    private long version;
     /** Where the epoch snapshots go: the checkpoint folder, else below Spark's, else a temporary local folder. */
     private final Path snapshots;
     /** Whether {@link #snapshots} is this fit's own, removed when it ends. */
@@ -126,7 +129,9 @@ final class ShardedTables implements TrainingTables {
         long seed = config.seed;
         int slots = config.optimizer.slots();
         int count = shards;
-        return settled(sc.parallelize(ids, shards).map(s -> EmbeddingShard.initial(spec, seed, s, count, slots)));
+        long created = ++version;
+        return settled(sc.parallelize(ids, shards).map(s -> EmbeddingShard.initial(spec, seed, s, count, slots,
+                created)));
     }
 
     @Override
@@ -156,13 +161,15 @@ final class ShardedTables implements TrainingTables {
     @Override
     public void endEpoch(int epochsDone) {
         Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
-        TableSnapshot.write(session(), current, folder);
+        long expected = version;
+        TableSnapshot.write(session(), current.map(shard -> shard.at(expected)), folder);
         latestSnapshot = folder;
     }
 
     /**
      * Whether {@code e} is a round that failed for want of shards lost with an executor (Spark's messages
-     * for a missing locally checkpointed block or a lost executor), and the epoch has restarts left.
+     * for a missing locally checkpointed block or a lost executor) or found stale, and the epoch has
+     * restarts left.
      */
     @Override
     public boolean canRestartEpoch(Exception e) {
@@ -170,7 +177,8 @@ final class ShardedTables implements TrainingTables {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
             lost |= t instanceof SparkException && (m.contains("Checkpoint block") || m.contains("ExecutorLost")
-                    || m.contains("executor") && m.contains("lost"));
+                    || m.contains("executor") && m.contains("lost")
+                    || m.contains(EmbeddingShard.StaleShardException.MARK));
         }
         return lost && restarts++ < MAX_RESTARTS;
     }
@@ -273,17 +281,18 @@ final class ShardedTables implements TrainingTables {
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
-        JavaRDD<EmbeddingShard> version = bestSnapshot == null || bestSnapshot.equals(latestSnapshot) ? current
-                : read(spark, bestSnapshot);
-        if (version != current) {
-            current.unpersist(false);
-            current = version;
+        if (bestSnapshot != null && !bestSnapshot.equals(latestSnapshot)) {
+            JavaRDD<EmbeddingShard> latest = current;
+            current = read(spark, bestSnapshot);
+            latest.unpersist(false);
         }
+        JavaRDD<EmbeddingShard> shards = current;
+        long expected = version;
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
             int column = e;
-            JavaRDD<Row> rows = version.flatMap(shard -> {
-                TableSlice c = shard.columns[column];
+            JavaRDD<Row> rows = shards.flatMap(shard -> {
+                TableSlice c = shard.at(expected).columns[column];
                 List<Row> part = new ArrayList<>(c.size());
                 for (int k = 0; k < c.size(); k++) {
                     part.add(RowFactory.create(c.rows[k],
@@ -291,9 +300,9 @@ final class ShardedTables implements TrainingTables {
                 }
                 return part.iterator();
             });
-            // With a replica: the shards they come from are dropped when the fit ends.
+            // With a replica on a cluster: the shards they come from are dropped when the fit ends.
             Dataset<Row> table = spark.createDataFrame(rows, TableRows.SCHEMA)
-                    .persist(StorageLevel.MEMORY_AND_DISK_2());
+                    .persist(sc.isLocal() ? StorageLevel.MEMORY_AND_DISK() : StorageLevel.MEMORY_AND_DISK_2());
             table.count();
             out.add(table);
         }
@@ -373,7 +382,7 @@ final class ShardedTables implements TrainingTables {
     }
 
     private JavaRDD<EmbeddingShard> read(SparkSession spark, Path path) {
-        return settled(TableSnapshot.read(spark, path, spec, shards, config.optimizer.slots()));
+        return settled(TableSnapshot.read(spark, path, spec, shards, config.optimizer.slots(), ++version));
     }
 
     /** Drops the cached shards and the snapshots no checkpoint needs. */
@@ -410,6 +419,7 @@ final class ShardedTables implements TrainingTables {
     /** Sends each worker's requests to the shards and their rows back, partitioned like the workers' blocks. */
     private JavaPairRDD<Integer, Served> serve(JavaRDD<Tuple2<Integer, int[][]>> needs, int workers) {
         int shards = this.shards;
+        long expected = version;
         JavaPairRDD<Integer, Tuple2<Integer, int[][]>> requests = JavaPairRDD.fromJavaRDD(needs.flatMap(need -> {
             List<Tuple2<Integer, Tuple2<Integer, int[][]>>> out = new ArrayList<>(shards);
             for (int s = 0; s < shards; s++) {
@@ -422,14 +432,14 @@ final class ShardedTables implements TrainingTables {
             List<Tuple2<Integer, Served>> out = new ArrayList<>();
             while (requestIt.hasNext()) {
                 Tuple2<Integer, int[][]> request = requestIt.next()._2();
-                out.add(new Tuple2<>(request._1(), new Served(shard.shard, shard.serve(request._2()))));
+                out.add(new Tuple2<>(request._1(), new Served(shard.shard, shard.serve(request._2(), expected))));
             }
             return out.iterator();
         });
         return JavaPairRDD.fromJavaRDD(served).partitionBy(new HashPartitioner(workers));
     }
 
-    /** Sends each worker's trained rows to their shards, which average them into the next version. */
+    /** Sends each worker's trained rows to their shards, which average them in and move to the next version. */
     private void apply(JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained) {
         int shards = this.shards;
         JavaPairRDD<Integer, Update> updates = JavaPairRDD.fromJavaRDD(trained.flatMap(t -> {
@@ -439,7 +449,9 @@ final class ShardedTables implements TrainingTables {
             }
             return out.iterator();
         })).partitionBy(new HashPartitioner(shards));
-        JavaRDD<EmbeddingShard> next = current.zipPartitions(updates, (shardIt, updateIt) -> {
+        long from = version;
+        long to = version + 1;
+        current.zipPartitions(updates, (shardIt, updateIt) -> {
             EmbeddingShard shard = shardIt.next();
             List<Update> received = new ArrayList<>();
             updateIt.forEachRemaining(u -> received.add(u._2()));
@@ -450,24 +462,23 @@ final class ShardedTables implements TrainingTables {
                 tables.add(u.tables);
                 lookups.add(u.lookups);
             }
-            return Collections.singletonList(shard.applied(tables, lookups)).iterator();
-        });
-        JavaRDD<EmbeddingShard> previous = current;
-        current = settled(next);
-        previous.unpersist(false);
+            shard.apply(tables, lookups, from, to);
+            return Collections.singletonList(shard.shard).iterator();
+        }).count();
+        version = to;
     }
 
-    /** Caches a version, cuts its lineage once computed (so tasks do not grow round by round) and computes it. */
-    private static JavaRDD<EmbeddingShard> settled(JavaRDD<EmbeddingShard> version) {
-        version.persist(StorageLevel.MEMORY_AND_DISK());
-        version.rdd().localCheckpoint();
+    /** Caches shards, cuts their lineage once computed (so tasks do not grow round by round) and computes them. */
+    private static JavaRDD<EmbeddingShard> settled(JavaRDD<EmbeddingShard> shards) {
+        shards.persist(StorageLevel.MEMORY_AND_DISK());
+        shards.rdd().localCheckpoint();
         try {
-            version.count();
+            shards.count();
         } catch (Exception e) { // also Spark's checked SparkException, rethrown as it is
-            version.unpersist(false);
+            shards.unpersist(false);
             throw e;
         }
-        return version;
+        return shards;
     }
 
     /** Per column, the rows of {@code rows} (ascending) that shard {@code shard} holds. */

@@ -16,7 +16,9 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * Sharded embedding tables, with their optimizer state, as Parquet: the epoch snapshots and the
@@ -40,37 +42,49 @@ final class TableSnapshot {
 
     private TableSnapshot() {}
 
-    /** Writes the shards to {@code path}, replacing what is there. */
+    /**
+     * Writes the shards to {@code path}, replacing what is there. Runs of rows are encoded one at a time,
+     * as the writer asks for them: a task holds one run beside its shard, not a copy of the shard.
+     */
     static void write(SparkSession spark, JavaRDD<EmbeddingShard> shards, Path path) {
-        JavaRDD<Row> rows = shards.flatMap(shard -> {
-            List<Row> out = new ArrayList<>();
-            for (int e = 0; e < shard.columns.length; e++) {
-                TableSlice c = shard.columns[e];
-                for (int first = 0; first < c.size(); first += CHUNK) {
-                    int n = Math.min(CHUNK, c.size() - first);
-                    float[][] vectorState = new float[c.slots()][];
-                    float[][] biasState = new float[c.slots()][];
-                    for (int s = 0; s < c.slots(); s++) {
-                        vectorState[s] = c.vectorState[s];
-                        biasState[s] = c.biasState[s];
-                    }
-                    out.add(RowFactory.create(e, shard.shard, shard.shards, first, n,
-                            bytes(new float[][] {c.vectors}, first * c.dim, n * c.dim),
-                            bytes(new float[][] {c.biases}, first, n),
-                            bytes(vectorState, first * c.dim, n * c.dim), bytes(biasState, first, n)));
+        JavaRDD<Row> rows = shards.flatMap(shard -> new Iterator<Row>() {
+            private int column;
+            private int first;
+
+            @Override
+            public boolean hasNext() {
+                while (column < shard.columns.length && first >= shard.columns[column].size()) {
+                    column++;
+                    first = 0;
                 }
+                return column < shard.columns.length;
             }
-            return out.iterator();
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                TableSlice c = shard.columns[column];
+                int n = Math.min(CHUNK, c.size() - first);
+                Row row = RowFactory.create(column, shard.shard, shard.shards, first, n,
+                        bytes(new float[][] {c.vectors}, first * c.dim, n * c.dim),
+                        bytes(new float[][] {c.biases}, first, n),
+                        bytes(c.vectorState, first * c.dim, n * c.dim), bytes(c.biasState, first, n));
+                first += n;
+                return row;
+            }
         });
         spark.createDataFrame(rows, SCHEMA).write().mode("overwrite").parquet(path.toString());
     }
 
     /**
-     * Reads shards written by {@link #write}.
+     * Reads shards written by {@link #write}, at version {@code version}.
      *
      * @throws IllegalStateException if the snapshot was written with another shard count or lacks rows
      */
-    static JavaRDD<EmbeddingShard> read(SparkSession spark, Path path, NetworkSpec spec, int shards, int slots) {
+    static JavaRDD<EmbeddingShard> read(SparkSession spark, Path path, NetworkSpec spec, int shards, int slots,
+                                         long version) {
         int dim = spec.embeddingDim();
         int[] cards = spec.embeddingCardinalities();
         return spark.read().schema(SCHEMA).parquet(path.toString()).javaRDD()
@@ -115,7 +129,7 @@ final class TableSnapshot {
                         }
                         columns[e] = c;
                     }
-                    return Collections.singletonList(EmbeddingShard.of(shard, shards, columns)).iterator();
+                    return Collections.singletonList(EmbeddingShard.of(shard, shards, columns, version)).iterator();
                 }, true);
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Averaging a round: embedding rows over the workers that looked them up, dense tensors by samples. */
 class RoundResultTest {
@@ -61,7 +62,7 @@ class RoundResultTest {
         for (int shard = 0; shard < 2; shard++) {
             int[] rows = EmbeddingShard.rowsOf(4, shard, 2);
             EmbeddingShard held = EmbeddingShard.of(shard, 2,
-                    new TableSlice[] {TableSlice.cut(START, zero, 0, 2, rows)});
+                    new TableSlice[] {TableSlice.cut(START, zero, 0, 2, rows)}, 7);
             List<TableSlice[]> sent = new ArrayList<>();
             List<int[][]> lookups = new ArrayList<>();
             for (int p = 0; p < workers.size(); p++) {
@@ -69,7 +70,17 @@ class RoundResultTest {
                 sent.add(u.tables);
                 lookups.add(u.lookups);
             }
-            TableSlice after = held.applied(sent, lookups).columns[0];
+            held.apply(sent, lookups, 7, 8);
+            TableSlice after = held.columns[0];
+            float[] vectorsOnce = after.vectors.clone();
+            float[] stateOnce = after.vectorState[0].clone();
+            held.apply(sent, lookups, 7, 8); // a retried task
+            assertArrayEquals(vectorsOnce, after.vectors, 0f, "a retried update is accepted and changes nothing");
+            assertArrayEquals(stateOnce, after.vectorState[0], 0f);
+            assertThrows(EmbeddingShard.StaleShardException.class, () -> held.serve(new int[][] {rows}, 7),
+                    "serving the version before the update (a recomputed round) fails");
+            assertThrows(EmbeddingShard.StaleShardException.class, () -> held.apply(sent, lookups, 9, 10),
+                    "an update made for another version fails");
             for (int k = 0; k < rows.length; k++) {
                 int r = rows[k];
                 assertArrayEquals(Arrays.copyOfRange(driver.parameters[0], 2 * r, 2 * r + 2),
@@ -79,8 +90,6 @@ class RoundResultTest {
                         Arrays.copyOfRange(after.vectorState[0], 2 * k, 2 * k + 2), 0f);
                 assertEquals(driver.optimizerState[0][1][r], after.biasState[0][k], 0f);
             }
-            assertArrayEquals(TableSlice.cut(START, zero, 0, 2, rows).vectors, held.columns[0].vectors, 0f,
-                    "the version a new one was made from is left as it was");
         }
     }
 

@@ -10,7 +10,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.hadoop.fs.FileStatus;
@@ -295,8 +294,7 @@ final class ShardedTables implements TrainingTables {
                 TableSlice c = shard.at(expected).columns[column];
                 List<Row> part = new ArrayList<>(c.size());
                 for (int k = 0; k < c.size(); k++) {
-                    part.add(RowFactory.create(c.rows[k],
-                            Arrays.copyOfRange(c.vectors, k * c.dim, (k + 1) * c.dim), c.biases[k]));
+                    part.add(TableRows.row(c.rows[k], c.vectors, k, c.dim, c.biases[k]));
                 }
                 return part.iterator();
             });

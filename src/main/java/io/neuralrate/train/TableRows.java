@@ -66,9 +66,7 @@ public final class TableRows {
                 float[] biases = values.value()[1];
                 List<Row> part = new ArrayList<>();
                 for (int r = start; r < Math.min(rows, start + ROWS_PER_PARTITION); r++) {
-                    float[] v = new float[dim];
-                    System.arraycopy(vectors, r * dim, v, 0, dim);
-                    part.add(RowFactory.create(r, v, biases[r]));
+                    part.add(row(r, vectors, r, dim, biases[r]));
                 }
                 return part.iterator();
             });
@@ -77,5 +75,12 @@ public final class TableRows {
             out.add(table);
         }
         return out;
+    }
+
+    /** Table row {@code index}, its vector copied from position {@code at} of {@code vectors}. */
+    static Row row(int index, float[] vectors, int at, int dim, float bias) {
+        float[] v = new float[dim];
+        System.arraycopy(vectors, at * dim, v, 0, dim);
+        return RowFactory.create(index, v, bias);
     }
 }

@@ -90,7 +90,8 @@ public final class NetworkTrainer implements AutoCloseable {
      * @param labels standardised labels {@code (batch)}
      * @param weights per-sample weights {@code (batch)}, or null for equal weights
      * @param dropoutMask dropout mask {@code (batch, hiddenWidthSum)}, or null
-     * @return the batch's mean loss (weighted mean when weights are given)
+     * @return the batch's mean loss (weighted mean when weights are given; 0 for a batch whose
+     *     weights sum to 0)
      */
     public float step(NDArray features, NDArray[] indices, NDArray labels, NDArray weights, NDArray dropoutMask) {
         // Gradient mode is per thread and on by default in PyTorch: only the forward and backward
@@ -106,9 +107,11 @@ public final class NetworkTrainer implements AutoCloseable {
             JniUtils.setGradMode(true);
             NDArray prediction = network.forward(features, touched, positions, dropoutMask);
             NDArray perSample = loss.perSample(prediction, labels);
+            // A batch whose weights sum to 0 carries no information: its objective is 0 (the clamped
+            // denominator keeps 0/0 from turning every parameter into NaN).
             NDArray objective = weights == null
                     ? perSample.mean()
-                    : perSample.mul(weights).sum().div(weights.sum());
+                    : perSample.mul(weights).sum().div(weights.sum().maximum(Float.MIN_NORMAL));
             JniUtils.backward((PtNDArray) objective, (PtNDArray) objective.onesLike(), false, false);
             JniUtils.setGradMode(false);
 

@@ -228,7 +228,10 @@ public final class DistributedTrainer {
         return rows * (spec.embeddingDim() + 1L) * Float.BYTES * (1 + config.optimizer.slots());
     }
 
-    /** The RMSE from per-partition {@code {squared errors, absolute errors, rows}}, summed in partition order. */
+    /**
+     * The (weighted) RMSE from per-partition {@code {squared errors, absolute errors, weights}}, summed in
+     * partition order; NaN when the rows weigh nothing.
+     */
     static double rmse(List<double[]> parts) {
         double sse = 0;
         double n = 0;

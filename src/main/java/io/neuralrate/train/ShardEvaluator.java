@@ -14,8 +14,10 @@ final class ShardEvaluator {
     private ShardEvaluator() {}
 
     /**
-     * Returns {@code {sum of squared errors, sum of absolute errors, rows}} for the block, in
-     * label units. Unknown or missing indices use the unknown embedding, as at prediction time.
+     * Returns {@code {sum of squared errors, sum of absolute errors, sum of weights}} for the block,
+     * in label units, each row weighted by its weight (1 without a weight column), so that the
+     * validation RMSE weighs rows as the training loss does. Unknown or missing indices use the
+     * unknown embedding, as at prediction time.
      *
      * @param block the rows to score
      * @param spec the network's shape
@@ -31,6 +33,7 @@ final class ShardEvaluator {
         EngineBootstrap.ensureLoaded(threads);
         double sse = 0;
         double sae = 0;
+        double weight = 0;
         int d = block.numFeatures;
         try (NDManager root = NDManager.newBaseManager();
              MlpNetwork network = MlpNetwork.createWithTables(root, spec, localTables(tables), dense, false)) {
@@ -46,13 +49,15 @@ final class ShardEvaluator {
                     float[] predictions = network.predict(features, indices).toFloatArray();
                     for (int i = 0; i < n; i++) {
                         double err = predictions[i] - block.labels[start + i];
-                        sse += err * err;
-                        sae += Math.abs(err);
+                        double w = block.weights == null ? 1 : block.weights[start + i];
+                        sse += w * err * err;
+                        sae += w * Math.abs(err);
+                        weight += w;
                     }
                 }
             }
         }
-        return new double[] {sse, sae, block.rows};
+        return new double[] {sse, sae, weight};
     }
 
     /** The slices' values as the network's table tensors (vectors, biases per column). */

@@ -58,8 +58,8 @@ public final class TrainJob {
                                Map<String, Long> skipped, Map<String, Double> preparationSeconds) {
         /** Releases the cached rows. */
         public void unpersist() {
-            train.unpersist();
-            test.unpersist();
+            train.unpersist(true);
+            test.unpersist(true);
         }
     }
 
@@ -110,7 +110,7 @@ public final class TrainJob {
                 });
         LOG.info("Holdout RMSE {} (mean predictor {}), MAE {}, R2 {}; output in {}", metrics.get("rmse"),
                 metrics.get("mean_predictor_rmse"), metrics.get("mae"), metrics.get("r2"), output);
-        predictions.unpersist();
+        predictions.unpersist(true); // blocking: removals still under way when the job ends log errors
         data.unpersist();
         return output;
     }

@@ -37,15 +37,17 @@ import java.util.UUID;
  * The embedding tables of a fit held on the executors, sharded by row ({@link EmbeddingShard}):
  * the driver never holds a table, and a round moves only the rows the workers look up.
  *
- * <p>A round is two Spark jobs. The first asks the shards for the rows each worker's round looks up
- * (known on the executor that holds the worker's block, see {@link RoundRows}), sends them to the
- * workers, trains, and brings the dense tensors to the driver with {@code treeAggregate}. The second
- * sends each worker's trained rows to their shards, which average them ({@link RowAverager}, the
- * same arithmetic as the driver's, in partition order) into the shard in place, so a round's cost
- * follows the rows it touched. The shards are one cached, locally checkpointed RDD for the whole
- * fit (its lineage, and so every task, stays as small in round 500 as in round 1), whose objects the
- * updates change; every use checks the shard's version ({@link EmbeddingShard}), so a retried
- * update changes nothing and a stale read fails instead of training on old rows.
+ * <p>A round is one Spark job. Each worker's trained rows of the previous round and the rows its
+ * round looks up (known on the executor that holds the worker's block, see {@link RoundRows}) go to
+ * the shards together; each shard averages the trained rows into its own in place ({@link
+ * RowAverager}, the same arithmetic as the driver's, in partition order), then serves the requested
+ * rows; these go to the workers, which train, and the dense tensors come to the driver with {@code
+ * treeAggregate}. A round's cost follows the rows it touches. The last round's rows are averaged in
+ * by a job of their own before the tables are read (snapshot, result). The shards are one cached,
+ * locally checkpointed RDD for the whole fit (its lineage, and so every task, stays as small in
+ * round 500 as in round 1), whose objects the updates change; every use checks the shard's version
+ * ({@link EmbeddingShard}), so a retried update changes nothing and a stale read fails instead of
+ * training on old rows.
  *
  * <p>Each epoch ends with a Parquet snapshot of the tables (in the checkpoint folder when there is
  * one: the checkpoint's tables). A round that fails for shards lost with their executor, or found
@@ -69,6 +71,10 @@ final class ShardedTables implements TrainingTables {
     private JavaRDD<EmbeddingShard> current;
     /** The version the shards are at: counts the states of the tables during the fit, never reused. */
     private long version;
+    /** The latest round's trained rows per worker (cached), not yet averaged into the shards; or null. */
+    private JavaRDD<Tuple2<Integer, RoundResult.Contribution>> pending;
+    /** The dense parameters {@link #pending} was trained from: its lineage (so every task that reads it) needs them. */
+    private Broadcast<ModelState> pendingDense;
     /** Where the epoch snapshots go: the checkpoint folder, else below Spark's, else a temporary local folder. */
     private final Path snapshots;
     /** Whether {@link #snapshots} is this fit's own, removed when it ends. */
@@ -159,6 +165,7 @@ final class ShardedTables implements TrainingTables {
      */
     @Override
     public void endEpoch(int epochsDone) {
+        flush();
         Path folder = new Path(tablesFolder(snapshots, epochsDone), CURRENT);
         long expected = version;
         TableSnapshot.write(session(), current.map(shard -> shard.at(expected)), folder);
@@ -185,6 +192,7 @@ final class ShardedTables implements TrainingTables {
     /** Goes back to the tables the epoch began with, read from its snapshot (or rebuilt, in the first epoch). */
     @Override
     public void restartEpoch() {
+        dropPending();
         JavaRDD<EmbeddingShard> lost = current;
         current = epochSnapshot == null ? initialShards() : read(session(), epochSnapshot);
         latestSnapshot = epochSnapshot;
@@ -209,10 +217,11 @@ final class ShardedTables implements TrainingTables {
     }
 
     /**
-     * Runs one round: serves each worker its rows, trains, averages the dense tensors on the driver and
-     * the table rows in the shards.
+     * Runs one round: averages the previous round's rows into the shards, serves each worker its rows,
+     * trains, and averages the dense tensors on the driver. The round's trained rows wait for the next
+     * round (or {@link #flush}).
      *
-     * @return the round's result (dense tensors only; the tables have moved on in the shards)
+     * @return the round's result (dense tensors only; the tables live in the shards)
      */
     @Override
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
@@ -225,6 +234,7 @@ final class ShardedTables implements TrainingTables {
         }, true);
         Broadcast<ModelState> dense = sc.broadcast(state);
         JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained = null;
+        boolean kept = false;
         try {
             trained = packed.zipPartitions(serve(needs, workers), (blocks, served) -> {
                 int p = TaskContext.getPartitionId();
@@ -239,18 +249,27 @@ final class ShardedTables implements TrainingTables {
             }).persist(StorageLevel.MEMORY_AND_DISK());
             RoundResult result = trained.map(t -> new Tuple2<>(t._1(), t._2().withoutTables()))
                     .treeAggregate(new RoundResult(), (r, t) -> r.add(t._1(), t._2()), RoundResult::merge, 2);
-            apply(trained);
+            if (pending != null) { // averaged into the shards by this round's job
+                version++;
+                dropPending();
+            }
+            pending = trained;
+            pendingDense = dense; // the trained rows' lineage refers to it
+            kept = true;
             return result;
         } finally {
-            if (trained != null) {
-                trained.unpersist(false);
+            if (!kept) { // the round failed
+                if (trained != null) {
+                    trained.unpersist(false);
+                }
+                dense.destroy(false);
             }
-            dense.destroy(false);
         }
     }
 
     @Override
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
+        flush();
         NetworkSpec spec = this.spec;
         float[][] denseParameters = Arrays.copyOfRange(state.parameters, spec.embeddingTableCount(),
                 state.parameters.length);
@@ -280,6 +299,7 @@ final class ShardedTables implements TrainingTables {
      */
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
+        flush();
         if (bestSnapshot != null && !bestSnapshot.equals(latestSnapshot)) {
             JavaRDD<EmbeddingShard> latest = current;
             current = read(spark, bestSnapshot);
@@ -386,7 +406,8 @@ final class ShardedTables implements TrainingTables {
     /** Drops the cached shards and the snapshots no checkpoint needs. */
     @Override
     public void close() {
-        current.unpersist(false);
+        dropPending();
+        current.unpersist(true); // blocking: an application that ends next would log the removals' errors
         if (temporarySnapshots) {
             delete(snapshots);
         } else {
@@ -414,56 +435,97 @@ final class ShardedTables implements TrainingTables {
         }
     }
 
-    /** Sends each worker's requests to the shards and their rows back, partitioned like the workers' blocks. */
+    /**
+     * Sends each worker's requests to the shards, with the trained rows of the previous round where they
+     * wait, and the requested rows back, partitioned like the workers' blocks. Each shard first averages
+     * the trained rows in (moving to the next version), then serves.
+     */
     private JavaPairRDD<Integer, Served> serve(JavaRDD<Tuple2<Integer, int[][]>> needs, int workers) {
         int shards = this.shards;
-        long expected = version;
-        JavaPairRDD<Integer, Tuple2<Integer, int[][]>> requests = JavaPairRDD.fromJavaRDD(needs.flatMap(need -> {
-            List<Tuple2<Integer, Tuple2<Integer, int[][]>>> out = new ArrayList<>(shards);
+        long from = version;
+        long to = pending == null ? version : version + 1;
+        JavaPairRDD<Integer, ShardMessage> messages = JavaPairRDD.fromJavaRDD(needs.flatMap(need -> {
+            List<Tuple2<Integer, ShardMessage>> out = new ArrayList<>(shards);
             for (int s = 0; s < shards; s++) {
-                out.add(new Tuple2<>(s, new Tuple2<>(need._1(), ofShard(need._2(), s, shards))));
+                out.add(new Tuple2<>(s, new Request(need._1(), ofShard(need._2(), s, shards))));
             }
             return out.iterator();
         })).partitionBy(new HashPartitioner(shards));
-        JavaRDD<Tuple2<Integer, Served>> served = current.zipPartitions(requests, (shardIt, requestIt) -> {
+        if (pending != null) { // partitioned alike: the union keeps one partition per shard
+            messages = messages.union(updates(pending));
+        }
+        JavaRDD<Tuple2<Integer, Served>> served = current.zipPartitions(messages, (shardIt, messageIt) -> {
             EmbeddingShard shard = shardIt.next();
-            List<Tuple2<Integer, Served>> out = new ArrayList<>();
-            while (requestIt.hasNext()) {
-                Tuple2<Integer, int[][]> request = requestIt.next()._2();
-                out.add(new Tuple2<>(request._1(), new Served(shard.shard, shard.serve(request._2(), expected))));
+            List<Update> updates = new ArrayList<>();
+            List<Request> requests = new ArrayList<>();
+            messageIt.forEachRemaining(m -> {
+                if (m._2() instanceof Update) {
+                    updates.add((Update) m._2());
+                } else {
+                    requests.add((Request) m._2());
+                }
+            });
+            if (to != from) {
+                apply(shard, updates, from, to);
+            }
+            List<Tuple2<Integer, Served>> out = new ArrayList<>(requests.size());
+            for (Request request : requests) {
+                out.add(new Tuple2<>(request.worker, new Served(shard.shard, shard.serve(request.rows, to))));
             }
             return out.iterator();
         });
         return JavaPairRDD.fromJavaRDD(served).partitionBy(new HashPartitioner(workers));
     }
 
-    /** Sends each worker's trained rows to their shards, which average them in and move to the next version. */
-    private void apply(JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained) {
+    /** Averages the rows still waiting from the latest round into the shards, in a job of their own. */
+    private void flush() {
+        if (pending == null) {
+            return;
+        }
+        long from = version;
+        long to = version + 1;
+        current.zipPartitions(updates(pending), (shardIt, updateIt) -> {
+            EmbeddingShard shard = shardIt.next();
+            List<Update> updates = new ArrayList<>();
+            updateIt.forEachRemaining(u -> updates.add((Update) u._2()));
+            apply(shard, updates, from, to);
+            return Collections.singletonList(shard.shard).iterator();
+        }).count();
+        version = to;
+        dropPending();
+    }
+
+    private void dropPending() {
+        if (pending != null) {
+            pending.unpersist(false);
+            pendingDense.destroy(false);
+            pending = null;
+            pendingDense = null;
+        }
+    }
+
+    /** Each worker's trained rows, cut per shard and sent to it. */
+    private JavaPairRDD<Integer, ShardMessage> updates(JavaRDD<Tuple2<Integer, RoundResult.Contribution>> trained) {
         int shards = this.shards;
-        JavaPairRDD<Integer, Update> updates = JavaPairRDD.fromJavaRDD(trained.flatMap(t -> {
-            List<Tuple2<Integer, Update>> out = new ArrayList<>(shards);
+        return JavaPairRDD.fromJavaRDD(trained.flatMap(t -> {
+            List<Tuple2<Integer, ShardMessage>> out = new ArrayList<>(shards);
             for (int s = 0; s < shards; s++) {
                 out.add(new Tuple2<>(s, Update.of(t._1(), t._2(), s, shards)));
             }
             return out.iterator();
         })).partitionBy(new HashPartitioner(shards));
-        long from = version;
-        long to = version + 1;
-        current.zipPartitions(updates, (shardIt, updateIt) -> {
-            EmbeddingShard shard = shardIt.next();
-            List<Update> received = new ArrayList<>();
-            updateIt.forEachRemaining(u -> received.add(u._2()));
-            received.sort(Comparator.comparingInt(u -> u.partition)); // the driver's order: bit-identical sums
-            List<TableSlice[]> tables = new ArrayList<>(received.size());
-            List<int[][]> lookups = new ArrayList<>(received.size());
-            for (Update u : received) {
-                tables.add(u.tables);
-                lookups.add(u.lookups);
-            }
-            shard.apply(tables, lookups, from, to);
-            return Collections.singletonList(shard.shard).iterator();
-        }).count();
-        version = to;
+    }
+
+    /** Averages the workers' updates into a shard, in partition order (the driver's: bit-identical sums). */
+    private static void apply(EmbeddingShard shard, List<Update> received, long from, long to) {
+        received.sort(Comparator.comparingInt(u -> u.partition));
+        List<TableSlice[]> tables = new ArrayList<>(received.size());
+        List<int[][]> lookups = new ArrayList<>(received.size());
+        for (Update u : received) {
+            tables.add(u.tables);
+            lookups.add(u.lookups);
+        }
+        shard.apply(tables, lookups, from, to);
     }
 
     /** Caches shards, cuts their lineage once computed (so tasks do not grow round by round) and computes them. */
@@ -508,6 +570,21 @@ final class ShardedTables implements TrainingTables {
         return out;
     }
 
+    /** What a shard receives in a round: a worker's request for rows, or a worker's trained rows. */
+    private interface ShardMessage extends Serializable {}
+
+    /** The rows of one shard that a worker's round looks up, per column, ascending. */
+    private static final class Request implements ShardMessage {
+        private static final long serialVersionUID = 1L;
+        final int worker;
+        final int[][] rows;
+
+        Request(int worker, int[][] rows) {
+            this.worker = worker;
+            this.rows = rows;
+        }
+    }
+
     /** A shard's answer to a worker: its requested rows per column. */
     private static final class Served implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -521,7 +598,7 @@ final class ShardedTables implements TrainingTables {
     }
 
     /** A worker's trained rows of one shard, per column, with their lookup counts. */
-    static final class Update implements Serializable {
+    static final class Update implements ShardMessage {
         private static final long serialVersionUID = 1L;
         final int partition;
         final TableSlice[] tables;

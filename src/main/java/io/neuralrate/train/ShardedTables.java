@@ -247,6 +247,9 @@ final class ShardedTables implements TrainingTables {
                         assemble(served, spec), workers, DistributedTrainer.taskThreads());
                 return Collections.singletonList(new Tuple2<>(p, c)).iterator();
             }).persist(StorageLevel.MEMORY_AND_DISK());
+            // Cut once computed: the next round's job reads these rows, and their lineage would otherwise
+            // reach back through every earlier round (kept on the driver, with every round's shuffle files).
+            trained.rdd().localCheckpoint();
             RoundResult result = trained.map(t -> new Tuple2<>(t._1(), t._2().withoutTables()))
                     .treeAggregate(new RoundResult(), (r, t) -> r.add(t._1(), t._2()), RoundResult::merge, 2);
             if (pending != null) { // averaged into the shards by this round's job

@@ -73,8 +73,6 @@ final class ShardedTables implements TrainingTables {
     private long version;
     /** The latest round's trained rows per worker (cached), not yet averaged into the shards; or null. */
     private JavaRDD<Tuple2<Integer, RoundResult.Contribution>> pending;
-    /** The dense parameters {@link #pending} was trained from: its lineage (so every task that reads it) needs them. */
-    private Broadcast<ModelState> pendingDense;
     /** Where the epoch snapshots go: the checkpoint folder, else below Spark's, else a temporary local folder. */
     private final Path snapshots;
     /** Whether {@link #snapshots} is this fit's own, removed when it ends. */
@@ -256,17 +254,14 @@ final class ShardedTables implements TrainingTables {
                 version++;
                 dropPending();
             }
-            pending = trained;
-            pendingDense = dense; // the trained rows' lineage refers to it
+            pending = trained; // checkpointed by now: tasks that read it no longer carry its closure or broadcast
             kept = true;
             return result;
         } finally {
-            if (!kept) { // the round failed
-                if (trained != null) {
-                    trained.unpersist(false);
-                }
-                dense.destroy(false);
+            if (!kept && trained != null) { // the round failed
+                trained.unpersist(false);
             }
+            dense.destroy(false);
         }
     }
 
@@ -501,9 +496,7 @@ final class ShardedTables implements TrainingTables {
     private void dropPending() {
         if (pending != null) {
             pending.unpersist(false);
-            pendingDense.destroy(false);
             pending = null;
-            pendingDense = null;
         }
     }
 

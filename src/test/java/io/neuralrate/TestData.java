@@ -21,12 +21,25 @@ public final class TestData {
      * @return the folder
      */
     public static Path movieLens100k() {
+        assumeTrue(hasMovieLens100k(), () -> movieLens100kMissing() + ": skipped");
+        return folder();
+    }
+
+    /** @return whether the ML-100K folder is there (for a test that falls back to other data without it) */
+    public static boolean hasMovieLens100k() {
+        Path dir = folder();
+        return Files.exists(dir.resolve("u.data")) && Files.exists(dir.resolve("u1.base"));
+    }
+
+    /** @return that ML-100K is missing, where it was looked for and how to provide it */
+    public static String movieLens100kMissing() {
+        return "MovieLens-100K not found at " + folder() + " (download ml-100k.zip from GroupLens, "
+                + "grouplens.org/datasets/movielens/100k, unzip it and run with "
+                + "-Dneuralrate.datasets=<folder that holds ml-100k/>)";
+    }
+
+    private static Path folder() {
         String root = System.getProperty("neuralrate.datasets", "../shared/datasets");
-        Path dir = Path.of(root).resolve("ml-100k").toAbsolutePath().normalize();
-        assumeTrue(Files.exists(dir.resolve("u.data")) && Files.exists(dir.resolve("u1.base")),
-                "MovieLens-100K not found at " + dir + ": skipped. Download ml-100k.zip from GroupLens "
-                        + "(grouplens.org/datasets/movielens/100k), unzip it and run with "
-                        + "-Dneuralrate.datasets=<folder that holds ml-100k/>");
-        return dir;
+        return Path.of(root).resolve("ml-100k").toAbsolutePath().normalize();
     }
 }

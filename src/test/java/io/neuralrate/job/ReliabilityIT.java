@@ -92,28 +92,26 @@ class ReliabilityIT {
 
     @Test
     void aFitKilledMidTrainingResumesFromItsCheckpointAndEndsWithTheSameModel() throws Exception {
-        String[] model = {"--run-date", "2026-03-02", "--set", "model.max-epochs=10",
-            "--set", "model.early-stopping-patience=0"};
-        train(JobProcess.concat(model, "--set", "output.root=" + work.resolve("reference")));
-        byte[] reference = Files.readAllBytes(JobProcess.networkFile(work.resolve("reference/2026-03-02/model")));
+        byte[] reference = ReferenceFit.network();
 
         // Tables broadcast whole (the checkpoint file holds them) and sharded on the executors (Parquet next to it).
         for (String threshold : new String[] {"67108864", "-1"}) {
             Path out = work.resolve("resumed-" + threshold);
-            String[] checkpointed = JobProcess.concat(model, "--set", "output.root=" + out,
+            String[] checkpointed = JobProcess.concat(ReferenceFit.TRAIN, "--set", "output.root=" + out,
                     "--set", "model.checkpoint-dir=" + work.resolve("checkpoints-" + threshold),
                     "--set", "model.checkpoint-interval=2", "--set", "model.table-broadcast-threshold=" + threshold);
-            try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(new String[] {"train"}, checkpointed))) {
+            try (JobProcess job = JobProcess.start(Map.of(), checkpointed)) {
                 job.awaitOutput("Checkpoint after epoch 4", 300);
                 killAll(job);
             }
-            assertFalse(Files.exists(out.resolve("2026-03-02")), "killed before any output");
-            JobProcess.Result resumed = train(checkpointed);
-            assertTrue(resumed.output().contains("Resuming from the checkpoint taken after epoch"), resumed.output());
-            assertFalse(resumed.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
-            assertEquals(threshold.equals("-1"), resumed.output().contains("sharded on the executors"),
-                    resumed.output());
-            assertArrayEquals(reference, Files.readAllBytes(JobProcess.networkFile(out.resolve("2026-03-02/model"))),
+            assertFalse(Files.exists(out.resolve(ReferenceFit.RUN_DATE)), "killed before any output");
+            JobProcess.Result run = JobProcess.submit(Map.of(), checkpointed);
+            assertEquals(0, run.exitCode(), run.output());
+            assertTrue(run.output().contains("Resuming from the checkpoint taken after epoch"), run.output());
+            assertFalse(run.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
+            assertEquals(threshold.equals("-1"), run.output().contains("sharded on the executors"), run.output());
+            assertArrayEquals(reference, Files.readAllBytes(JobProcess.networkFile(
+                    out.resolve(ReferenceFit.RUN_DATE).resolve("model"))),
                     "the resumed fit gives the uninterrupted fit's parameters, bit for bit (tables " + threshold + ")");
         }
     }

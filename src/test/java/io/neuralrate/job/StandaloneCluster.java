@@ -44,16 +44,6 @@ final class StandaloneCluster implements AutoCloseable {
         return "spark://127.0.0.1:" + masterPort;
     }
 
-    /** Executor folders the workers created (one per executor JVM they launched). */
-    List<Path> executorDirs() throws IOException {
-        List<Path> dirs = new ArrayList<>();
-        try (var stream = Files.walk(workDir, 3)) {
-            stream.filter(p -> Files.exists(p.resolve("stderr")) && p.getParent().getFileName().toString()
-                    .startsWith("app-")).forEach(dirs::add);
-        }
-        return dirs;
-    }
-
     /** The executor JVMs running now: children of the workers whose main class is Spark's executor backend. */
     List<ProcessHandle> executorProcesses() {
         List<ProcessHandle> executors = new ArrayList<>();

@@ -1,0 +1,49 @@
+package io.neuralrate.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The uninterrupted fit that the kill tests compare against: {@link #TRAIN} on the sample data,
+ * run once per test JVM in local mode and shared by {@link ReliabilityIT} and {@link ClusterJobIT}.
+ * Sharing it is a stronger check as well as a cheaper one: a fit interrupted on the standalone
+ * cluster must give the parameters of the same fit run in local mode, bit for bit (the training
+ * core is deterministic for a given seed and number of workers, wherever its tasks run).
+ */
+final class ReferenceFit {
+    /** The fit every kill test runs: two workers, a fixed number of epochs (no early stop). */
+    static final String[] TRAIN = {"train", "--run-date", "2026-03-02", "--set", "model.max-epochs=10",
+        "--set", "model.num-workers=2", "--set", "model.early-stopping-patience=0"};
+    /** The run date of {@link #TRAIN}: its output is under {@code <output.root>/<RUN_DATE>}. */
+    static final String RUN_DATE = "2026-03-02";
+
+    private static byte[] network;
+
+    private ReferenceFit() {}
+
+    /** The saved network file of {@link #TRAIN} run without interruption, trained on first use. */
+    static synchronized byte[] network() throws IOException, InterruptedException {
+        if (network == null) {
+            Path out = Files.createTempDirectory("neuralrate-reference");
+            JobProcess.Result run = JobProcess.submit(Map.of(),
+                    JobProcess.concat(TRAIN, "--set", "output.root=" + out));
+            assertEquals(0, run.exitCode(), run.output());
+            network = Files.readAllBytes(JobProcess.networkFile(out.resolve(RUN_DATE).resolve("model")));
+            deleteTree(out);
+        }
+        return network.clone();
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
@@ -72,16 +74,20 @@ final class EmbeddingTables {
      * Adds to each row, per embedding column, the vector and bias of its table row (the index's own
      * row when it was trained on, else the unknown row) and the {@link #UNSEEN} flag, by joining
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
+     * An index below the cardinality whose row the table lacks (never trained: its id occurred only in
+     * validation rows) is unseen too; such tables are joined outer, with their unknown row as the
+     * fallback, while complete tables take a plain inner join.
      *
      * @param rows the rows to score
      * @param indexCols the embedding index columns, in training order
      * @param spec the network's shape (its cardinalities)
      * @param tables one table per embedding column
-     * @param dropUnseen whether to leave out rows with an index not trained on (before joining)
+     * @param tableRows per table, its number of rows (the cardinality plus one when complete)
+     * @param dropUnseen whether to leave out rows with an index not trained on
      * @return the joined rows
      */
     static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, NetworkSpec spec, List<Dataset<Row>> tables,
-                               boolean dropUnseen) {
+                               long[] tableRows, boolean dropUnseen) {
         String[] original = rows.columns();
         int[] cards = spec.embeddingCardinalities();
         Column unseen = lit(false);
@@ -101,8 +107,20 @@ final class EmbeddingTables {
         for (int e = 0; e < indexCols.length; e++) {
             Dataset<Row> table = tables.get(e).select(col(INDEX).as(rowCol(e)), col(VECTOR).as(vectorCol(e)),
                     col(BIAS).as(biasCol(e)));
-            // Every table row exists (0 .. cardinality), so an inner join keeps every row exactly once.
-            out = out.join(table, rowCol(e));
+            if (dropUnseen || tableRows[e] == cards[e] + 1L) {
+                // A complete table has every row (0 .. cardinality), so an inner join keeps every row exactly
+                // once; when dropping, it also leaves out the rows whose index has no row (not trained).
+                out = out.join(table, rowCol(e));
+                continue;
+            }
+            Dataset<Row> keyed = table.withColumnRenamed(rowCol(e), keyCol(e));
+            Dataset<Row> unknown = table.where(col(rowCol(e)).equalTo(cards[e]))
+                    .select(col(vectorCol(e)).as(unknownCol(e, VECTOR)), col(biasCol(e)).as(unknownCol(e, BIAS)));
+            out = out.join(keyed, col(rowCol(e)).equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e))
+                    .crossJoin(broadcast(unknown));
+            out = out.withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
+                    .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), col(unknownCol(e, VECTOR))))
+                    .withColumn(biasCol(e), coalesce(col(biasCol(e)), col(unknownCol(e, BIAS))));
         }
         List<Column> projection = new ArrayList<>();
         for (String c : original) {
@@ -155,5 +173,13 @@ final class EmbeddingTables {
 
     private static String rowCol(int e) {
         return "__neuralrate_row_" + e;
+    }
+
+    private static String keyCol(int e) {
+        return "__neuralrate_key_" + e;
+    }
+
+    private static String unknownCol(int e, String what) {
+        return "__neuralrate_unknown_" + what + "_" + e;
     }
 }

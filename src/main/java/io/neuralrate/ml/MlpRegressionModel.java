@@ -46,8 +46,8 @@ import java.util.List;
  * {@link NetworkFile}) and one Parquet table per embedding column under
  * {@code data/embeddings/<column number>} ({@code index, vector, bias}, as {@link
  * #embeddingTable(int)} returns it; join {@code index} with an {@code IdIndexer}'s id table for the
- * ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in format
- * 2 (tables inside the network file) still load. No Java serialisation is involved, and a truncated
+ * ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in formats
+ * 2 (tables inside the network file) and 3 (every table row stored) still load. No Java serialisation is involved, and a truncated
  * or altered network file is refused.
  */
 public final class MlpRegressionModel extends Model<MlpRegressionModel>
@@ -76,7 +76,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     static MlpRegressionModel withTablesFromArrays(SparkSession spark, String uid, NetworkFile network) {
         float[][] arrays = network.tables().orElseThrow(() -> new IllegalStateException("no tables held"));
         return new MlpRegressionModel(uid, network.withoutTables(),
-                TableRows.fromArrays(spark, network.spec(), arrays));
+                TableRows.fromArrays(spark, network.spec(), arrays, null));
     }
 
     @Override
@@ -91,8 +91,10 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
 
     /**
      * The embedding table of embedding column {@code column} (in {@code embeddingCols} order): one row
-     * per index, {@code index} (int; the last, equal to the number of trained indices, is the learned
-     * "unknown" row), {@code vector} (array of floats), {@code bias} (float).
+     * per trained index, {@code index} (int; the largest, equal to the spec's cardinality, is the
+     * learned "unknown" row), {@code vector} (array of floats), {@code bias} (float). An index below
+     * the cardinality without a row (its id occurred only in validation rows) scores as unknown and is
+     * subject to {@code coldStartStrategy}.
      *
      * @param column the embedding column's position
      * @return the table, a Dataset on the executors
@@ -164,7 +166,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
                 getColdStartStrategy());
         Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), spec,
-                tables, coldStart == ColdStartStrategy.DROP);
+                tables, network.tableRows(), coldStart == ColdStartStrategy.DROP);
         RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
                 null, new String[0], null, spec.numFeatures());
         BatchScorer scorer = new BatchScorer(network, layout, rows.columns().length, coldStart, getMinPrediction(),
@@ -262,7 +264,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                         throw new UncheckedIOException(ex);
                     }
                     tables.add(EmbeddingTables.checked(spark.read().parquet(table.toString()), table.toString(),
-                            network.spec().embeddingCardinalities()[e] + 1));
+                            network.tableRows()[e]));
                 }
                 model = new MlpRegressionModel(metadata.uid(), network, tables);
             }

@@ -82,7 +82,7 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         Dataset<Row> rows = (Dataset<Row>) dataset.toDF();
         TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
         NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),
-                EmbeddingTables.digest(result.tables()));
+                EmbeddingTables.digest(result.tables()), result.tableRows());
         MlpRegressionModel model = new MlpRegressionModel(uid, network, result.tables());
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);

@@ -24,20 +24,23 @@ import java.util.zip.CRC32;
  * format version (int), the spec (numFeatures int; hidden layer count and widths as ints;
  * activation as UTF; dropout float; embedding column count and cardinalities as ints; embedding
  * dim int; label mean and scale as floats), the number of dense tensors (int) and each tensor as
- * its length (int) and values (floats), the tables' digest (long), then a CRC-32 (long) of every
- * preceding byte. A truncated or altered file is refused with a message, never half-loaded.
+ * its length (int) and values (floats), the tables' digest (long), the number of rows each stored
+ * table has (count int, then longs), then a CRC-32 (long) of every preceding byte. A truncated or
+ * altered file is refused with a message, never half-loaded.
  *
- * <p>Format 2 files held the embedding tables inline (the same tensors, before the dense ones,
- * and no digest); they are still read, with their tables, so older models keep loading.
+ * <p>Format 3 files have no row counts: their tables hold every row (cardinality plus the unknown
+ * row). Format 2 files held the embedding tables inline (the same tensors, before the dense ones,
+ * and no digest). Both are still read, so older models keep loading.
  */
 public final class NetworkFile implements java.io.Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     /**
-     * The format version this code writes. Version 3 moved the embedding tables out of the file;
+     * The format version this code writes. Version 4 added the row counts of the stored tables (a fit
+     * keeps only the rows it trained); version 3 moved the embedding tables out of the file;
      * version 2 added the pairwise embedding dot product to the network's output, so version 1
      * files (a network without it) are refused rather than silently scored differently.
      */
-    public static final int FORMAT_VERSION = 3;
+    public static final int FORMAT_VERSION = 4;
     /** The oldest format this code reads. */
     public static final int OLDEST_READABLE_VERSION = 2;
 
@@ -47,13 +50,24 @@ public final class NetworkFile implements java.io.Serializable {
     private final NetworkSpec spec;
     private final float[][] dense;
     private final long tablesDigest;
+    private final long[] tableRows;
     private final transient float[][] tables;
 
-    private NetworkFile(NetworkSpec spec, float[][] dense, long tablesDigest, float[][] tables) {
+    private NetworkFile(NetworkSpec spec, float[][] dense, long tablesDigest, long[] tableRows, float[][] tables) {
+        if (tableRows.length != spec.numEmbeddings()) {
+            throw new IllegalArgumentException("expected " + spec.numEmbeddings() + " table row counts, got "
+                    + tableRows.length);
+        }
         this.spec = spec;
         this.dense = dense;
         this.tablesDigest = tablesDigest;
+        this.tableRows = tableRows.clone();
         this.tables = tables;
+    }
+
+    /** Every row of every table: cardinality plus the unknown row. */
+    private static long[] allRows(NetworkSpec spec) {
+        return Arrays.stream(spec.embeddingCardinalities()).mapToLong(c -> c + 1L).toArray();
     }
 
     /**
@@ -68,7 +82,7 @@ public final class NetworkFile implements java.io.Serializable {
         int t = spec.embeddingTableCount();
         float[][] tables = Arrays.copyOfRange(parameters, 0, t);
         return new NetworkFile(spec, Arrays.copyOfRange(parameters, t, parameters.length), digest(spec, tables),
-                tables);
+                allRows(spec), tables);
     }
 
     /**
@@ -76,16 +90,19 @@ public final class NetworkFile implements java.io.Serializable {
      *
      * @param spec network shape
      * @param dense the parameters after the embedding tables, in layout order
-     * @param tablesDigest the tables' digest ({@link #digest})
+     * @param tablesDigest the tables' digest ({@link #digest}) over the rows stored
+     * @param tableRows per embedding column, the rows its stored table has (at most the cardinality plus
+     *     the unknown row; an index without a row is scored as unknown)
      * @return the network
      */
-    public static NetworkFile withStoredTables(NetworkSpec spec, float[][] dense, long tablesDigest) {
-        return new NetworkFile(spec, dense, tablesDigest, null);
+    public static NetworkFile withStoredTables(NetworkSpec spec, float[][] dense, long tablesDigest,
+                                               long[] tableRows) {
+        return new NetworkFile(spec, dense, tablesDigest, tableRows, null);
     }
 
     /** This network without the tables it holds (once they are stored elsewhere). @return the dense part */
     public NetworkFile withoutTables() {
-        return new NetworkFile(spec, dense, tablesDigest, null);
+        return new NetworkFile(spec, dense, tablesDigest, tableRows, null);
     }
 
     /** The network's shape. @return the spec */
@@ -106,6 +123,11 @@ public final class NetworkFile implements java.io.Serializable {
      */
     public long tablesDigest() {
         return tablesDigest;
+    }
+
+    /** Per embedding column, the rows its stored table has. @return the counts */
+    public long[] tableRows() {
+        return tableRows.clone();
     }
 
     /**
@@ -173,6 +195,10 @@ public final class NetworkFile implements java.io.Serializable {
         writeSpec(data, spec);
         writeTensors(data, dense);
         data.writeLong(tablesDigest);
+        data.writeInt(tableRows.length);
+        for (long rows : tableRows) {
+            data.writeLong(rows);
+        }
         data.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -182,7 +208,8 @@ public final class NetworkFile implements java.io.Serializable {
     }
 
     /**
-     * Reads a network written by {@link #write} (format 3), or a format-2 file with its tables inline.
+     * Reads a network written by {@link #write} (format 4), a format-3 file (every table row stored), or a
+     * format-2 file with its tables inline.
      *
      * @param in source (read to its end)
      * @param source a name for error messages (the file's path)
@@ -219,6 +246,7 @@ public final class NetworkFile implements java.io.Serializable {
                 return of(spec, tensors);
             }
             long digest = data.readLong();
+            long[] tableRows = version == 3 ? allRows(spec) : readTableRows(data, spec);
             List<long[]> shapes = spec.parameterShapes();
             if (tensors.length != shapes.size() - spec.embeddingTableCount()) {
                 throw new IllegalArgumentException("expected " + (shapes.size() - spec.embeddingTableCount())
@@ -231,14 +259,30 @@ public final class NetworkFile implements java.io.Serializable {
                 }
             }
             if (data.available() > 0) {
-                throw new IllegalArgumentException(data.available() + " unexpected bytes after the tables digest");
+                throw new IllegalArgumentException(data.available() + " unexpected bytes after the table row counts");
             }
-            return new NetworkFile(spec, tensors, digest, null);
+            return new NetworkFile(spec, tensors, digest, tableRows, null);
         } catch (EOFException e) {
             throw new IOException("Model file " + source + " is truncated", e);
         } catch (IllegalArgumentException e) {
             throw new IOException("Model file " + source + " is inconsistent: " + e.getMessage(), e);
         }
+    }
+
+    private static long[] readTableRows(DataInputStream data, NetworkSpec spec) throws IOException {
+        int count = data.readInt();
+        if (count != spec.numEmbeddings()) {
+            throw new IllegalArgumentException("expected " + spec.numEmbeddings() + " table row counts, got " + count);
+        }
+        long[] rows = new long[count];
+        for (int e = 0; e < count; e++) {
+            rows[e] = data.readLong();
+            if (rows[e] < 1 || rows[e] > spec.embeddingCardinalities()[e] + 1L) {
+                throw new IllegalArgumentException("table " + e + " has " + rows[e] + " rows, outside 1 .. "
+                        + (spec.embeddingCardinalities()[e] + 1L));
+            }
+        }
+        return rows;
     }
 
     static void writeSpec(DataOutputStream data, NetworkSpec spec) throws IOException {

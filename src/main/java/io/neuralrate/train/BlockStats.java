@@ -6,8 +6,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Label statistics, row counts and embedding cardinalities of the packed data, computed on the
- * executors per partition and combined on the driver in partition order (so reproducibly).
+ * Label statistics, row counts, embedding cardinalities and trained indices of the packed data,
+ * computed on the executors per partition and combined on the driver in partition order (so
+ * reproducibly).
  */
 final class BlockStats implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -19,13 +20,16 @@ final class BlockStats implements Serializable {
     double labelSum;
     double labelSquareSum;
     int[] maxIndex;
+    TrainedIndices trained;
 
     static BlockStats of(JavaRDD<PackedPartition> packed, int numEmbeddings) {
         List<BlockStats> parts = packed.map(p -> BlockStats.of(p, numEmbeddings)).collect();
         BlockStats total = new BlockStats();
         total.maxIndex = new int[numEmbeddings];
         java.util.Arrays.fill(total.maxIndex, -1);
+        total.trained = TrainedIndices.none(numEmbeddings);
         for (BlockStats s : parts) {
+            total.trained.add(s.trained);
             total.trainingRows += s.trainingRows;
             total.validationRows += s.validationRows;
             total.maxPartitionRows = Math.max(total.maxPartitionRows, s.trainingRows);
@@ -57,6 +61,7 @@ final class BlockStats implements Serializable {
                 s.maxIndex[e] = Math.max(s.maxIndex[e], index);
             }
         }
+        s.trained = TrainedIndices.of(b, numEmbeddings);
         return s;
     }
 

@@ -24,11 +24,13 @@ final class BroadcastTables implements TrainingTables {
     private final JavaSparkContext sc;
     private final NetworkSpec spec;
     private final TrainingConfig config;
+    private final Broadcast<TrainedIndices> trained;
 
-    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config) {
+    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, Broadcast<TrainedIndices> trained) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
+        this.trained = trained;
     }
 
     @Override
@@ -80,6 +82,7 @@ final class BroadcastTables implements TrainingTables {
     @Override
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
         NetworkSpec spec = this.spec;
+        Broadcast<TrainedIndices> trained = this.trained;
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return DistributedTrainer.rmse(packed.map(p -> {
@@ -87,8 +90,9 @@ final class BroadcastTables implements TrainingTables {
                     return new double[3];
                 }
                 ModelState s = broadcast.value();
-                TableSlice[] tables = cut(s, RoundRows.distinct(RoundRows.scoringTableRows(p.validation, spec)), spec);
-                return ShardEvaluator.errors(p.validation, spec, dense(s.parameters, spec), tables,
+                TableSlice[] tables = cut(s, RoundRows.distinct(RoundRows.scoringTableRows(p.validation, spec,
+                        trained.value())), spec);
+                return ShardEvaluator.errors(p.validation, spec, dense(s.parameters, spec), tables, trained.value(),
                         DistributedTrainer.taskThreads());
             }).collect());
         } finally {
@@ -112,7 +116,7 @@ final class BroadcastTables implements TrainingTables {
 
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
-        return TableRows.fromArrays(spark, spec, kept);
+        return TableRows.fromArrays(spark, spec, kept, trained);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.neuralrate.nn.NetworkSpec;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -105,8 +106,11 @@ public final class DistributedTrainer {
                 + "with optimizer state) {}", spec, stats.trainingRows, stats.validationRows, workers,
                 spec.parameterCount(), String.format(Locale.ROOT, "%.1f", tableBytes / 1048576.0),
                 sharded ? "sharded on the executors" : "broadcast whole each round");
-        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers)
-                : new BroadcastTables(sc, spec, config)) {
+        logUntrained(spec, stats.trained, layout);
+        // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
+        Broadcast<TrainedIndices> trained = sc.broadcast(stats.trained);
+        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, trained)
+                : new BroadcastTables(sc, spec, config, trained)) {
             return train(sc, packed, packingSeconds, stats, spec, config, workers, tables);
         }
     }
@@ -215,8 +219,20 @@ public final class DistributedTrainer {
         float[][] kept = best != null ? best : state.parameters;
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         return new TrainingResult(spec, Arrays.copyOfRange(kept, spec.embeddingTableCount(), kept.length),
-                tables.result(kept, spark), history, bestEpoch, stoppedEarly, stats.trainingRows,
-                stats.validationRows, workers, tables instanceof ShardedTables, packingSeconds);
+                tables.result(kept, spark), stats.trained.tableRows(spec), history, bestEpoch, stoppedEarly,
+                stats.trainingRows, stats.validationRows, workers, tables instanceof ShardedTables, packingSeconds);
+    }
+
+    /** Says how many indices below each table's cardinality occur in no training row (scored as unknown). */
+    private static void logUntrained(NetworkSpec spec, TrainedIndices trained, RowLayout layout) {
+        long[] rows = trained.tableRows(spec);
+        for (int e = 0; e < rows.length; e++) {
+            long untrained = spec.embeddingCardinalities()[e] + 1L - rows[e];
+            if (untrained > 0) {
+                LOG.info("{} of {} indices of {} occur in no training row (ids only in validation rows, or numbers "
+                        + "an indexer gave to ids not in these rows); they are scored as unknown", untrained, spec.embeddingCardinalities()[e], layout.embeddingCol(e));
+            }
+        }
     }
 
     /** The bytes of all embedding tables with their optimizer state. */

@@ -75,12 +75,15 @@ final class RoundRows {
         return out;
     }
 
-    /** Per embedding column, the table rows that a block's rows look up when scored (no masking). */
-    static int[][] scoringTableRows(DataBlock block, NetworkSpec spec) {
+    /**
+     * Per embedding column, the table rows that a block's rows look up when scored (no masking): an
+     * index never trained looks up the unknown row, as in the model.
+     */
+    static int[][] scoringTableRows(DataBlock block, NetworkSpec spec, TrainedIndices trained) {
         int[][] out = new int[spec.numEmbeddings()][block.rows];
         for (int e = 0; e < out.length; e++) {
             for (int i = 0; i < block.rows; i++) {
-                out[e][i] = spec.tableRow(e, block.indices[e][i]);
+                out[e][i] = trained.scoringRow(spec, e, block.indices[e][i]);
             }
         }
         return out;

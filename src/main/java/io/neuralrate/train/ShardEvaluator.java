@@ -17,16 +17,18 @@ final class ShardEvaluator {
      * Returns {@code {sum of squared errors, sum of absolute errors, sum of weights}} for the block,
      * in label units, each row weighted by its weight (1 without a weight column), so that the
      * validation RMSE weighs rows as the training loss does. Unknown or missing indices use the
-     * unknown embedding, as at prediction time.
+     * unknown embedding, as at prediction time, and so do indices never trained.
      *
      * @param block the rows to score
      * @param spec the network's shape
      * @param dense the tensors after the embedding tables
      * @param tables per embedding column, at least the table rows the block looks up ({@link
      *     RoundRows#scoringTableRows})
+     * @param trained the indices the fit trains
      * @param threads PyTorch threads for this task
      */
-    static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables, int threads) {
+    static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables,
+                           TrainedIndices trained, int threads) {
         if (block.rows == 0) {
             return new double[3];
         }
@@ -37,7 +39,7 @@ final class ShardEvaluator {
         int d = block.numFeatures;
         try (NDManager root = NDManager.newBaseManager();
              MlpNetwork network = MlpNetwork.createWithTables(root, spec, localTables(tables), dense, false)) {
-            int[][] positions = ShardTrainer.positions(RoundRows.scoringTableRows(block, spec), tables);
+            int[][] positions = ShardTrainer.positions(RoundRows.scoringTableRows(block, spec, trained), tables);
             for (int start = 0; start < block.rows; start += BATCH) {
                 int n = Math.min(BATCH, block.rows - start);
                 try (NDManager batch = root.newSubManager()) {

@@ -63,6 +63,7 @@ final class ShardedTables implements TrainingTables {
     private final NetworkSpec spec;
     private final TrainingConfig config;
     private final int shards;
+    private final Broadcast<TrainedIndices> trained;
     private int restarts;
     private static final String TABLES_PREFIX = "tables-";
     private static final String CURRENT = "current";
@@ -91,11 +92,13 @@ final class ShardedTables implements TrainingTables {
      * Tables at their initial values ({@link NetworkSpec#initialEmbeddingRow}), built on the executors in
      * one shard per worker.
      */
-    ShardedTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, int workers) {
+    ShardedTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, int workers,
+                  Broadcast<TrainedIndices> trained) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.shards = workers;
+        this.trained = trained;
         this.current = initialShards();
         if (config.checkpointDir != null) {
             snapshots = new Path(config.checkpointDir);
@@ -269,19 +272,21 @@ final class ShardedTables implements TrainingTables {
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
         flush();
         NetworkSpec spec = this.spec;
+        Broadcast<TrainedIndices> trained = this.trained;
         float[][] denseParameters = Arrays.copyOfRange(state.parameters, spec.embeddingTableCount(),
                 state.parameters.length);
         JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
             DataBlock block = it.next().validation;
             return block.rows == 0 ? Collections.emptyIterator() : Collections.singletonList(
-                    new Tuple2<>(p, RoundRows.distinct(RoundRows.scoringTableRows(block, spec)))).iterator();
+                    new Tuple2<>(p, RoundRows.distinct(RoundRows.scoringTableRows(block, spec, trained.value()))))
+                    .iterator();
         }, true);
         Broadcast<float[][]> dense = sc.broadcast(denseParameters);
         try {
             return DistributedTrainer.rmse(packed.zipPartitions(serve(needs, workers), (blocks, served) -> {
                 DataBlock block = blocks.next().validation;
                 double[] errors = block.rows == 0 ? new double[3]
-                        : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec),
+                        : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec), trained.value(),
                         DistributedTrainer.taskThreads());
                 return Collections.singletonList(errors).iterator();
             }).collect());
@@ -305,6 +310,8 @@ final class ShardedTables implements TrainingTables {
         }
         JavaRDD<EmbeddingShard> shards = current;
         long expected = version;
+        NetworkSpec spec = this.spec;
+        Broadcast<TrainedIndices> trained = this.trained;
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
             int column = e;
@@ -312,7 +319,9 @@ final class ShardedTables implements TrainingTables {
                 TableSlice c = shard.at(expected).columns[column];
                 List<Row> part = new ArrayList<>(c.size());
                 for (int k = 0; k < c.size(); k++) {
-                    part.add(TableRows.row(c.rows[k], c.vectors, k, c.dim, c.biases[k]));
+                    if (trained.value().keeps(spec, column, c.rows[k])) {
+                        part.add(TableRows.row(c.rows[k], c.vectors, k, c.dim, c.biases[k]));
+                    }
                 }
                 return part.iterator();
             });

@@ -17,8 +17,10 @@ import java.util.List;
 
 /**
  * The row layout of an embedding table as a Dataset, one row per table row, the layout ALS uses for
- * its factors: {@value #INDEX} (0 .. cardinality-1 for the indices seen in training, cardinality for
- * the learned "unknown" row), {@value #VECTOR} (array of floats) and {@value #BIAS}.
+ * its factors: {@value #INDEX} (0 .. cardinality-1 for the indices trained, cardinality for the
+ * learned "unknown" row), {@value #VECTOR} (array of floats) and {@value #BIAS}. A fit keeps only
+ * the rows it trained ({@link TrainedIndices}) and the unknown row; an index below the cardinality
+ * without a row of its own is scored as unknown.
  */
 public final class TableRows {
     /** Table column: the row's index. */
@@ -47,9 +49,11 @@ public final class TableRows {
      * @param spark the session
      * @param spec the network's shape
      * @param tables the tables in the spec's layout ({@code 2e}: vectors, {@code 2e+1}: biases)
+     * @param trained the rows to keep (with the unknown row), or null for every row
      * @return one Dataset per embedding column
      */
-    public static List<Dataset<Row>> fromArrays(SparkSession spark, NetworkSpec spec, float[][] tables) {
+    public static List<Dataset<Row>> fromArrays(SparkSession spark, NetworkSpec spec, float[][] tables,
+                                                Broadcast<TrainedIndices> trained) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int dim = spec.embeddingDim();
         List<Dataset<Row>> out = new ArrayList<>();
@@ -57,6 +61,7 @@ public final class TableRows {
             // Kept, not destroyed: a lost cached partition is rebuilt from it.
             Broadcast<float[][]> values = sc.broadcast(new float[][] {tables[2 * e], tables[2 * e + 1]});
             int rows = tables[2 * e + 1].length;
+            int column = e;
             List<Integer> starts = new ArrayList<>();
             for (int start = 0; start < rows; start += ROWS_PER_PARTITION) {
                 starts.add(start);
@@ -66,7 +71,9 @@ public final class TableRows {
                 float[] biases = values.value()[1];
                 List<Row> part = new ArrayList<>();
                 for (int r = start; r < Math.min(rows, start + ROWS_PER_PARTITION); r++) {
-                    part.add(row(r, vectors, r, dim, biases[r]));
+                    if (trained == null || trained.value().keeps(spec, column, r)) {
+                        part.add(row(r, vectors, r, dim, biases[r]));
+                    }
                 }
                 return part.iterator();
             });

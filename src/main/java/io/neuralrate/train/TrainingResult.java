@@ -13,7 +13,8 @@ import java.util.List;
  * @param dense the kept parameters after the embedding tables (the best validation epoch's, or the last
  *     epoch's without validation)
  * @param tables the kept embedding tables, one cached Dataset per embedding column in the {@link TableRows}
- *     layout
+ *     layout, holding the trained rows and the unknown row
+ * @param tableRows per embedding column, the rows of its table (trained indices plus the unknown row)
  * @param history per-epoch statistics
  * @param bestEpoch 1-based epoch whose parameters were kept
  * @param stoppedEarly whether early stopping ended training before maxEpochs
@@ -23,7 +24,7 @@ import java.util.List;
  * @param tablesSharded whether the embedding tables were sharded on the executors rather than broadcast
  * @param packingSeconds wall time of repartitioning and packing the rows into cached blocks (with their statistics)
  */
-public record TrainingResult(NetworkSpec spec, float[][] dense, List<Dataset<Row>> tables,
+public record TrainingResult(NetworkSpec spec, float[][] dense, List<Dataset<Row>> tables, long[] tableRows,
                              List<EpochStats> history, int bestEpoch, boolean stoppedEarly, long trainingRows,
                              long validationRows, int workers, boolean tablesSharded,
                              double packingSeconds) {

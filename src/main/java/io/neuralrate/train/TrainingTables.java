@@ -53,7 +53,8 @@ interface TrainingTables extends AutoCloseable {
     Optional<Checkpoint> resume(String dir, String fingerprint);
 
     /**
-     * The trained tables as Datasets in the {@link TableRows} layout.
+     * The trained tables as Datasets in the {@link TableRows} layout: the rows of the trained indices
+     * ({@link TrainedIndices}) and the unknown row.
      *
      * @param kept the parameters kept (the best epoch's or the last), in layout order
      * @param spark the session

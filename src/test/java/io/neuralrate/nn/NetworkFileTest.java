@@ -14,26 +14,51 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The network file: dense part and tables digest (format 3); format 2 still read; format 1 refused. */
+/** The network file: dense part, tables digest and row counts (format 4); formats 3 and 2 still read; 1 refused. */
 public class NetworkFileTest {
     private static final NetworkSpec SPEC = new NetworkSpec(3, new int[] {4}, Activation.RELU, 0f, new int[] {5, 2},
             2, 3.5f, 1.1f);
 
     @Test
-    void formatThreeHoldsTheDenseTensorsAndADigestOfTheTables() throws IOException {
+    void formatFourHoldsTheDenseTensorsADigestAndTheRowCountsOfTheTables() throws IOException {
+        NetworkSpec large = new NetworkSpec(3, new int[] {4}, Activation.RELU, 0f, new int[] {5000, 2000}, 8, 3.5f, 1.1f);
+        float[][] params = large.initialParameters(7);
+        NetworkFile file = NetworkFile.withStoredTables(large, java.util.Arrays.copyOfRange(params,
+                large.embeddingTableCount(), params.length), 42L, new long[] {4001, 2001});
+        byte[] bytes = bytes(file);
+        NetworkFile read = NetworkFile.read(new ByteArrayInputStream(bytes), "test");
+        assertTrue(read.tables().isEmpty(), "the tables are stored apart");
+        assertEquals(params.length - large.embeddingTableCount(), read.dense().length);
+        for (int i = 0; i < read.dense().length; i++) {
+            assertArrayEquals(params[large.embeddingTableCount() + i], read.dense()[i]);
+        }
+        assertEquals(42L, read.tablesDigest());
+        assertArrayEquals(new long[] {4001, 2001}, read.tableRows());
+        // The file's size follows the perceptron, not the tables.
+        assertTrue(bytes.length < 200 + 4 * (large.parameterCount() - 8 * 7002 - 7002), bytes.length + " bytes");
+
+        IOException tooMany = assertThrows(IOException.class, () -> NetworkFile.read(new ByteArrayInputStream(
+                bytes(NetworkFile.withStoredTables(large, read.dense(), 42L, new long[] {5002, 2001}))), "bad"));
+        assertTrue(tooMany.getMessage().contains("5002 rows"), tooMany.getMessage());
+    }
+
+    @Test
+    void aFormatThreeFileLoadsWithEveryTableRowStored() throws IOException {
         float[][] params = SPEC.initialParameters(7);
-        NetworkFile file = NetworkFile.of(SPEC, params);
+        NetworkFile file = NetworkFile.of(SPEC, params).withoutTables();
+        byte[] four = bytes(file);
+        // Format 3 is format 4 without the row counts (an int, then a long per table) before the CRC.
+        byte[] body = java.util.Arrays.copyOf(four, four.length - 8 - 4 - 8 * SPEC.numEmbeddings());
+        java.nio.ByteBuffer.wrap(body).putInt(5, 3);
+        NetworkFile read = NetworkFile.read(new ByteArrayInputStream(withCrc(body)), "v3");
+        assertEquals(file.tablesDigest(), read.tablesDigest());
+        assertArrayEquals(new long[] {5 + 1, 2 + 1}, read.tableRows());
+    }
+
+    private static byte[] bytes(NetworkFile file) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         file.write(out);
-        NetworkFile read = NetworkFile.read(new ByteArrayInputStream(out.toByteArray()), "test");
-        assertTrue(read.tables().isEmpty(), "the tables are stored apart");
-        assertEquals(params.length - SPEC.embeddingTableCount(), read.dense().length);
-        for (int i = 0; i < read.dense().length; i++) {
-            assertArrayEquals(params[SPEC.embeddingTableCount() + i], read.dense()[i]);
-        }
-        assertEquals(file.tablesDigest(), read.tablesDigest());
-        // The file's size follows the perceptron, not the tables.
-        assertTrue(out.size() < 4 * SPEC.parameterCount(), out.size() + " bytes");
+        return out.toByteArray();
     }
 
     @Test

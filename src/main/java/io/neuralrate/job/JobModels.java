@@ -32,6 +32,8 @@ final class JobModels {
                 .setSyncInterval(config.integer("model.sync-interval"))
                 .setTableBroadcastThreshold(config.longValue("model.table-broadcast-threshold"))
                 .setUnknownIndexRate(config.number("model.unknown-index-rate"))
+                // The pipeline's own StandardScaler stage standardises the features (features.standardize).
+                .setStandardization(false)
                 .setColdStartStrategy(config.string("model.cold-start-strategy"))
                 .setCheckpointInterval(config.integer("model.checkpoint-interval"));
         if (!config.string("model.checkpoint-dir").isEmpty()) {

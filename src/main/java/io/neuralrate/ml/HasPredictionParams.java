@@ -22,14 +22,26 @@ public interface HasPredictionParams<T extends HasPredictionParams<T>> extends P
                 ParamChecks.oneOf("coldStartStrategy", ColdStartStrategy.class));
     }
 
-    /** Param: lower bound to clip predictions to (default -infinity: none). @return the Param */
+    /**
+     * Param: lower bound to clip predictions to. Unless set on the estimator, the fitted model clips to
+     * the smallest training label (e.g. 1 for 1-5 stars); set -infinity for no clipping.
+     *
+     * @return the Param
+     */
     default DoubleParam minPrediction() {
-        return new DoubleParam(this, "minPrediction", "predictions below this are clipped to it (e.g. 1 for 1-5 stars)");
+        return new DoubleParam(this, "minPrediction", "predictions below this are clipped to it (unless set: the "
+                + "smallest training label; -Infinity for none)");
     }
 
-    /** Param: upper bound to clip predictions to (default +infinity: none). @return the Param */
+    /**
+     * Param: upper bound to clip predictions to. Unless set on the estimator, the fitted model clips to
+     * the largest training label (e.g. 5 for 1-5 stars); set +infinity for no clipping.
+     *
+     * @return the Param
+     */
     default DoubleParam maxPrediction() {
-        return new DoubleParam(this, "maxPrediction", "predictions above this are clipped to it (e.g. 5 for 1-5 stars)");
+        return new DoubleParam(this, "maxPrediction", "predictions above this are clipped to it (unless set: the "
+                + "largest training label; Infinity for none)");
     }
 
     /** @return the cold-start strategy */

@@ -2,6 +2,7 @@ package io.neuralrate.ml;
 
 import io.neuralrate.nn.LossKind;
 import io.neuralrate.nn.OptimizerKind;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -92,6 +93,18 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
                 ParamChecks.<Object>check("tableBroadcastThreshold", ">= -1", v -> (Long) v >= -1));
     }
 
+    /**
+     * Param: whether the dense features are standardised (centred, divided by their standard deviation
+     * over the training rows) for training, as in Spark's {@code LinearRegression}. The model takes raw
+     * features either way: the scaling is folded into its first layer.
+     *
+     * @return the Param
+     */
+    default BooleanParam standardization() {
+        return new BooleanParam(this, "standardization", "whether to standardise the features for training "
+                + "(mean 0, standard deviation 1 over the training rows; the model takes raw features either way)");
+    }
+
     /** Param: share of training indices replaced by the unknown index. @return the Param */
     default DoubleParam unknownIndexRate() {
         return new DoubleParam(this, "unknownIndexRate",
@@ -129,6 +142,11 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
     /** @return the weight decay */
     default double getWeightDecay() {
         return (Double) getOrDefault(weightDecay());
+    }
+
+    /** @return whether the features are standardised for training */
+    default boolean getStandardization() {
+        return (Boolean) getOrDefault(standardization());
     }
 
     /** @return the batch size */
@@ -267,6 +285,12 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
     @SuppressWarnings("unchecked")
     default T setTableBroadcastThreshold(long v) {
         return (T) set(tableBroadcastThreshold(), v);
+    }
+
+    /** @param v whether to standardise the features for training @return this */
+    @SuppressWarnings("unchecked")
+    default T setStandardization(boolean v) {
+        return (T) set(standardization(), v);
     }
 
     /** @param v unknown index rate @return this */

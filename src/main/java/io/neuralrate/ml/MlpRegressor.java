@@ -86,7 +86,15 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         MlpRegressionModel model = new MlpRegressionModel(uid, network, result.tables());
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
-        return copyValues(model, extractParamMap());
+        copyValues(model, extractParamMap());
+        // Unless set, predictions are clipped to the range of the labels trained on (a rating scale's ends).
+        if (!isSet(minPrediction())) {
+            model.setMinPrediction(result.labelRange()[0]);
+        }
+        if (!isSet(maxPrediction())) {
+            model.setMaxPrediction(result.labelRange()[1]);
+        }
+        return model;
     }
 
     /**

@@ -50,6 +50,7 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
         setDefault(syncInterval(), TrainingDefaults.SYNC_INTERVAL);
         setDefault(tableBroadcastThreshold(), TrainingDefaults.TABLE_BROADCAST_THRESHOLD);
         setDefault(unknownIndexRate(), TrainingDefaults.UNKNOWN_INDEX_RATE);
+        setDefault(standardization(), TrainingDefaults.STANDARDIZATION);
         setDefault(checkpointInterval(), TrainingDefaults.CHECKPOINT_INTERVAL);
         setDefault(coldStartStrategy(), ColdStartStrategy.UNKNOWN.paramValue());
         setDefault(minPrediction(), Double.NEGATIVE_INFINITY);
@@ -127,6 +128,7 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
                 .syncInterval(getSyncInterval())
                 .tableBroadcastThreshold(getTableBroadcastThreshold())
                 .unknownIndexRate(getUnknownIndexRate())
+                .standardization(getStandardization())
                 .checkpointDir(getCheckpointDir().isEmpty() ? null : getCheckpointDir())
                 .checkpointInterval(getCheckpointInterval())
                 .build();

@@ -19,23 +19,36 @@ final class BlockStats implements Serializable {
     double weightSum;
     double labelSum;
     double labelSquareSum;
+    double labelMin = Double.POSITIVE_INFINITY;
+    double labelMax = Double.NEGATIVE_INFINITY;
     int[] maxIndex;
     TrainedIndices trained;
+    /** Per dense feature, the sum of its values and of their squares over the training rows. */
+    double[] featureSum;
+    double[] featureSquareSum;
 
-    static BlockStats of(JavaRDD<PackedPartition> packed, int numEmbeddings) {
-        List<BlockStats> parts = packed.map(p -> BlockStats.of(p, numEmbeddings)).collect();
+    static BlockStats of(JavaRDD<PackedPartition> packed, int numEmbeddings, int numFeatures) {
+        List<BlockStats> parts = packed.map(p -> BlockStats.of(p, numEmbeddings, numFeatures)).collect();
         BlockStats total = new BlockStats();
+        total.featureSum = new double[numFeatures];
+        total.featureSquareSum = new double[numFeatures];
         total.maxIndex = new int[numEmbeddings];
         java.util.Arrays.fill(total.maxIndex, -1);
         total.trained = TrainedIndices.none(numEmbeddings);
         for (BlockStats s : parts) {
             total.trained.add(s.trained);
+            for (int j = 0; j < numFeatures; j++) {
+                total.featureSum[j] += s.featureSum[j];
+                total.featureSquareSum[j] += s.featureSquareSum[j];
+            }
             total.trainingRows += s.trainingRows;
             total.validationRows += s.validationRows;
             total.maxPartitionRows = Math.max(total.maxPartitionRows, s.trainingRows);
             total.weightSum += s.weightSum;
             total.labelSum += s.labelSum;
             total.labelSquareSum += s.labelSquareSum;
+            total.labelMin = Math.min(total.labelMin, s.labelMin);
+            total.labelMax = Math.max(total.labelMax, s.labelMax);
             for (int e = 0; e < numEmbeddings; e++) {
                 total.maxIndex[e] = Math.max(total.maxIndex[e], s.maxIndex[e]);
             }
@@ -43,7 +56,7 @@ final class BlockStats implements Serializable {
         return total;
     }
 
-    private static BlockStats of(PackedPartition p, int numEmbeddings) {
+    private static BlockStats of(PackedPartition p, int numEmbeddings, int numFeatures) {
         BlockStats s = new BlockStats();
         DataBlock b = p.train;
         s.trainingRows = b.rows;
@@ -55,6 +68,8 @@ final class BlockStats implements Serializable {
             s.weightSum += w;
             s.labelSum += w * b.labels[i];
             s.labelSquareSum += w * b.labels[i] * b.labels[i];
+            s.labelMin = Math.min(s.labelMin, b.labels[i]);
+            s.labelMax = Math.max(s.labelMax, b.labels[i]);
         }
         for (int e = 0; e < numEmbeddings; e++) {
             for (int index : b.indices[e]) {
@@ -62,7 +77,21 @@ final class BlockStats implements Serializable {
             }
         }
         s.trained = TrainedIndices.of(b, numEmbeddings);
+        s.featureSum = new double[numFeatures];
+        s.featureSquareSum = new double[numFeatures];
+        for (int i = 0; i < b.rows; i++) {
+            for (int j = 0; j < numFeatures; j++) {
+                double x = b.features[i * numFeatures + j];
+                s.featureSum[j] += x;
+                s.featureSquareSum[j] += x * x;
+            }
+        }
         return s;
+    }
+
+    /** The standardisation of the features over the training rows. */
+    FeatureScaling featureScaling() {
+        return FeatureScaling.of(trainingRows, featureSum, featureSquareSum);
     }
 
     double labelMean() {

@@ -25,12 +25,16 @@ final class BroadcastTables implements TrainingTables {
     private final NetworkSpec spec;
     private final TrainingConfig config;
     private final Broadcast<TrainedIndices> trained;
+    /** The features' standardisation while training, or null. */
+    private final FeatureScaling scaling;
 
-    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, Broadcast<TrainedIndices> trained) {
+    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, Broadcast<TrainedIndices> trained,
+                    FeatureScaling scaling) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.trained = trained;
+        this.scaling = scaling;
     }
 
     @Override
@@ -51,6 +55,7 @@ final class BroadcastTables implements TrainingTables {
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
         NetworkSpec spec = this.spec;
         TrainingConfig config = this.config;
+        FeatureScaling scaling = this.scaling;
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return packed.mapPartitionsWithIndex((partition, it) -> {
@@ -60,7 +65,7 @@ final class BroadcastTables implements TrainingTables {
                 if (rows != null) {
                     ModelState s = broadcast.value();
                     out.add(new Tuple2<>(partition, ShardTrainer.trainRound(block, spec, config, s, rows,
-                            cut(s, rows.distinctTableRows(), spec), workers, DistributedTrainer.taskThreads())));
+                            cut(s, rows.distinctTableRows(), spec), scaling, workers, DistributedTrainer.taskThreads())));
                 }
                 return out.iterator();
             }, true).treeAggregate(new RoundResult(), (r, c) -> r.add(c._1(), c._2()), RoundResult::merge, 2);
@@ -83,6 +88,7 @@ final class BroadcastTables implements TrainingTables {
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
         NetworkSpec spec = this.spec;
         Broadcast<TrainedIndices> trained = this.trained;
+        FeatureScaling scaling = this.scaling;
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return DistributedTrainer.rmse(packed.map(p -> {
@@ -93,7 +99,7 @@ final class BroadcastTables implements TrainingTables {
                 TableSlice[] tables = cut(s, RoundRows.distinct(RoundRows.scoringTableRows(p.validation, spec,
                         trained.value())), spec);
                 return ShardEvaluator.errors(p.validation, spec, dense(s.parameters, spec), tables, trained.value(),
-                        DistributedTrainer.taskThreads());
+                        scaling, DistributedTrainer.taskThreads());
             }).collect());
         } finally {
             broadcast.destroy(false);

@@ -89,7 +89,8 @@ public final class DistributedTrainer {
 
     private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, long packingStart,
                                         RowLayout layout, TrainingConfig config, int workers, int[] indexLimits) {
-        BlockStats stats = BlockStats.of(packed, layout.numEmbeddings()); // the first action: packs and caches
+        // The first action: packs and caches.
+        BlockStats stats = BlockStats.of(packed, layout.numEmbeddings(), layout.numFeatures());
         double packingSeconds = (System.nanoTime() - packingStart) / 1e9;
         LOG.info("Packed in {} s", String.format("%.2f", packingSeconds));
         if (stats.trainingRows == 0) {
@@ -109,15 +110,16 @@ public final class DistributedTrainer {
         logUntrained(spec, stats.trained, layout);
         // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
         Broadcast<TrainedIndices> trained = sc.broadcast(stats.trained);
-        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, trained)
-                : new BroadcastTables(sc, spec, config, trained)) {
-            return train(sc, packed, packingSeconds, stats, spec, config, workers, tables);
+        FeatureScaling scaling = config.standardization && spec.numFeatures() > 0 ? stats.featureScaling() : null;
+        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, trained, scaling)
+                : new BroadcastTables(sc, spec, config, trained, scaling)) {
+            return train(sc, packed, packingSeconds, stats, spec, config, workers, tables, scaling);
         }
     }
 
     private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, double packingSeconds,
                                         BlockStats stats, NetworkSpec spec, TrainingConfig config, int workers,
-                                        TrainingTables tables) {
+                                        TrainingTables tables, FeatureScaling scaling) {
         ModelState state = tables.initialState();
         long rowsPerRound = (long) config.roundBatches(workers, spec) * config.workerBatchSize(workers);
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
@@ -218,9 +220,11 @@ public final class DistributedTrainer {
         }
         float[][] kept = best != null ? best : state.parameters;
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
-        return new TrainingResult(spec, Arrays.copyOfRange(kept, spec.embeddingTableCount(), kept.length),
+        float[][] dense = Arrays.copyOfRange(kept, spec.embeddingTableCount(), kept.length);
+        return new TrainingResult(spec, scaling == null ? dense : scaling.fold(dense, spec),
                 tables.result(kept, spark), stats.trained.tableRows(spec), history, bestEpoch, stoppedEarly,
-                stats.trainingRows, stats.validationRows, workers, tables instanceof ShardedTables, packingSeconds);
+                stats.trainingRows, stats.validationRows, workers, tables instanceof ShardedTables,
+                new double[] {stats.labelMin, stats.labelMax}, packingSeconds);
     }
 
     /** Says how many indices below each table's cardinality occur in no training row (scored as unknown). */

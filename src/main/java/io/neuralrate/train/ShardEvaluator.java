@@ -25,10 +25,11 @@ final class ShardEvaluator {
      * @param tables per embedding column, at least the table rows the block looks up ({@link
      *     RoundRows#scoringTableRows})
      * @param trained the indices the fit trains
+     * @param scaling the features' standardisation while training, or null
      * @param threads PyTorch threads for this task
      */
     static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables,
-                           TrainedIndices trained, int threads) {
+                           TrainedIndices trained, FeatureScaling scaling, int threads) {
         if (block.rows == 0) {
             return new double[3];
         }
@@ -43,7 +44,9 @@ final class ShardEvaluator {
             for (int start = 0; start < block.rows; start += BATCH) {
                 int n = Math.min(BATCH, block.rows - start);
                 try (NDManager batch = root.newSubManager()) {
-                    NDArray features = d == 0 ? null : Tensors.floats(batch, block.features, start * d, n, d);
+                    NDArray features = d == 0 ? null : scaling == null
+                            ? Tensors.floats(batch, block.features, start * d, n, d)
+                            : Tensors.floats(batch, scaling.scaled(block.features, start, n, d), 0, n, d);
                     NDArray[] indices = new NDArray[spec.numEmbeddings()];
                     for (int e = 0; e < spec.numEmbeddings(); e++) {
                         indices[e] = Tensors.longs(batch, positions[e], start, n);

@@ -39,19 +39,20 @@ final class ShardTrainer {
      * @param state the round's state (its dense tensors, optimizer state and step are used)
      * @param round the round's rows and lookups ({@link RoundRows#of})
      * @param tables per embedding column, at least the table rows the round looks up
+     * @param scaling the features' standardisation while training, or null
      * @param workers number of workers sharing the global batch
      * @param threads PyTorch threads for this task
      * @return the worker's contribution, with the table rows it trained
      */
     static RoundResult.Contribution trainRound(DataBlock block, NetworkSpec spec, TrainingConfig config,
                                                ModelState state, RoundRows round, TableSlice[] tables,
-                                               int workers, int threads) {
+                                               FeatureScaling scaling, int workers, int threads) {
         int batchSize = config.workerBatchSize(workers);
         int rows = round.sources.length;
         long startNanos = System.nanoTime();
         EngineBootstrap.ensureLoaded(threads);
         try (NDManager root = NDManager.newBaseManager()) {
-            RoundData data = gather(root, block, spec, round, tables);
+            RoundData data = gather(root, block, spec, round, tables, scaling);
             int tableCount = spec.embeddingTableCount();
             float[][][] slotState = new float[state.optimizerState.length][][];
             for (int s = 0; s < slotState.length; s++) {
@@ -111,7 +112,7 @@ final class ShardTrainer {
 
     /** Gathers the round's rows straight into native tensors owned by {@code manager} (one copy, no Java buffers). */
     private static RoundData gather(NDManager manager, DataBlock block, NetworkSpec spec, RoundRows round,
-                                    TableSlice[] tables) {
+                                    TableSlice[] tables, FeatureScaling scaling) {
         int rows = round.sources.length;
         int d = block.numFeatures;
         RoundData out = new RoundData();
@@ -126,7 +127,11 @@ final class ShardTrainer {
         for (int r = 0; r < rows; r++) {
             int src = round.sources[r];
             if (features != null) {
-                features.put(r * d, block.features, src * d, d);
+                if (scaling == null) {
+                    features.put(r * d, block.features, src * d, d);
+                } else {
+                    scaling.scaleInto(block.features, src * d, features, r * d, d);
+                }
             }
             labels.put(r, (block.labels[src] - mean) / scale);
             if (weights != null) {

@@ -64,6 +64,8 @@ final class ShardedTables implements TrainingTables {
     private final TrainingConfig config;
     private final int shards;
     private final Broadcast<TrainedIndices> trained;
+    /** The features' standardisation while training, or null. */
+    private final FeatureScaling scaling;
     private int restarts;
     private static final String TABLES_PREFIX = "tables-";
     private static final String CURRENT = "current";
@@ -93,12 +95,13 @@ final class ShardedTables implements TrainingTables {
      * one shard per worker.
      */
     ShardedTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, int workers,
-                  Broadcast<TrainedIndices> trained) {
+                  Broadcast<TrainedIndices> trained, FeatureScaling scaling) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.shards = workers;
         this.trained = trained;
+        this.scaling = scaling;
         this.current = initialShards();
         if (config.checkpointDir != null) {
             snapshots = new Path(config.checkpointDir);
@@ -228,6 +231,7 @@ final class ShardedTables implements TrainingTables {
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
         NetworkSpec spec = this.spec;
         TrainingConfig config = this.config;
+        FeatureScaling scaling = this.scaling;
         JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
             RoundRows rows = RoundRows.of(it.next().train, spec, config, epoch, round, p, workers);
             return rows == null ? Collections.emptyIterator()
@@ -245,7 +249,7 @@ final class ShardedTables implements TrainingTables {
                     return Collections.emptyIterator();
                 }
                 RoundResult.Contribution c = ShardTrainer.trainRound(block, spec, config, dense.value(), rows,
-                        assemble(served, spec), workers, DistributedTrainer.taskThreads());
+                        assemble(served, spec), scaling, workers, DistributedTrainer.taskThreads());
                 return Collections.singletonList(new Tuple2<>(p, c)).iterator();
             }).persist(StorageLevel.MEMORY_AND_DISK());
             // Cut once computed: the next round's job reads these rows, and their lineage would otherwise
@@ -273,6 +277,7 @@ final class ShardedTables implements TrainingTables {
         flush();
         NetworkSpec spec = this.spec;
         Broadcast<TrainedIndices> trained = this.trained;
+        FeatureScaling scaling = this.scaling;
         float[][] denseParameters = Arrays.copyOfRange(state.parameters, spec.embeddingTableCount(),
                 state.parameters.length);
         JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
@@ -287,7 +292,7 @@ final class ShardedTables implements TrainingTables {
                 DataBlock block = blocks.next().validation;
                 double[] errors = block.rows == 0 ? new double[3]
                         : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec), trained.value(),
-                        DistributedTrainer.taskThreads());
+                        scaling, DistributedTrainer.taskThreads());
                 return Collections.singletonList(errors).iterator();
             }).collect());
         } finally {

@@ -33,6 +33,7 @@ public final class TrainingConfig implements Serializable {
     /** What a lone worker's round may gather into native tensors (counted at 4 bytes a value). */
     static final long SINGLE_WORKER_ROUND_BYTES = 64L << 20;
     final double unknownIndexRate;
+    final boolean standardization;
     final String checkpointDir;
     final int checkpointInterval;
 
@@ -54,6 +55,7 @@ public final class TrainingConfig implements Serializable {
         syncInterval = b.syncInterval;
         tableBroadcastThreshold = b.tableBroadcastThreshold;
         unknownIndexRate = b.unknownIndexRate;
+        standardization = b.standardization;
         checkpointDir = b.checkpointDir;
         checkpointInterval = b.checkpointInterval;
     }
@@ -105,7 +107,7 @@ public final class TrainingConfig implements Serializable {
     String fingerprint() {
         return java.util.Arrays.toString(hiddenLayers) + activation + dropout + embeddingDim + loss + optimizer
                 + learningRate + weightDecay + batchSize + maxEpochs + seed + validationFraction
-                + earlyStoppingPatience + syncInterval + unknownIndexRate;
+                + earlyStoppingPatience + syncInterval + unknownIndexRate + "|standardization " + standardization;
     }
 
     /** Builds a {@link TrainingConfig}. */
@@ -127,6 +129,7 @@ public final class TrainingConfig implements Serializable {
         private int syncInterval = TrainingDefaults.SYNC_INTERVAL;
         private long tableBroadcastThreshold = TrainingDefaults.TABLE_BROADCAST_THRESHOLD;
         private double unknownIndexRate = TrainingDefaults.UNKNOWN_INDEX_RATE;
+        private boolean standardization = TrainingDefaults.STANDARDIZATION;
         private String checkpointDir;
         private int checkpointInterval = TrainingDefaults.CHECKPOINT_INTERVAL;
 
@@ -231,6 +234,12 @@ public final class TrainingConfig implements Serializable {
          */
         public Builder tableBroadcastThreshold(long v) {
             tableBroadcastThreshold = v;
+            return this;
+        }
+
+        /** Whether to standardise the dense features for training. @param v on or off @return this */
+        public Builder standardization(boolean v) {
+            standardization = v;
             return this;
         }
 

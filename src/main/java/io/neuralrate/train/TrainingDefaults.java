@@ -21,15 +21,17 @@ public final class TrainingDefaults {
     /** Dropout rate on hidden activations. */
     public static final double DROPOUT = 0.0;
     /** Width of each embedding. */
-    public static final int EMBEDDING_DIM = 32;
+    public static final int EMBEDDING_DIM = 64;
     /** Training objective. */
     public static final LossKind LOSS = LossKind.MSE;
     /** Update rule. */
     public static final OptimizerKind OPTIMIZER = OptimizerKind.ADAM;
     /** Learning rate. */
     public static final double LEARNING_RATE = 1e-3;
+    /** Whether the dense features are standardised for training (folded back into the model). */
+    public static final boolean STANDARDIZATION = true;
     /** Weight decay. */
-    public static final double WEIGHT_DECAY = 0.0;
+    public static final double WEIGHT_DECAY = 1e-3;
     /** Rows per optimizer step, summed over the workers. */
     public static final int BATCH_SIZE = 256;
     /** Maximum number of epochs. */

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +66,70 @@ class MlpRegressorTest {
         assertArrayEquals(new String[] {"features", "label", "extra", "prediction"}, scored.columns());
         assertEquals(test.count(), scored.count());
         assertEquals(0, scored.filter("isnan(prediction) or prediction is null").count());
+    }
+
+    @Test
+    void predictionsAreClippedToTheTrainingLabelsRangeUnlessARangeIsSet() {
+        MlpRegressor mlp = new MlpRegressor().setMaxEpochs(2).setHiddenLayers(new int[] {8});
+        MlpRegressionModel clipped = mlp.fit(train);
+        Row range = train.agg(functions.min("label"), functions.max("label")).first();
+        // The labels are trained as floats: the range is theirs.
+        assertEquals(range.getDouble(0), clipped.getMinPrediction(), 1e-4);
+        assertEquals(range.getDouble(1), clipped.getMaxPrediction(), 1e-4);
+        // Features 50 times those trained on: a ReLU network extrapolates far outside the labels' range.
+        List<Row> far = new ArrayList<>();
+        for (Row r : test.limit(200).collectAsList()) {
+            double[] x = ((org.apache.spark.ml.linalg.Vector) r.get(0)).toArray();
+            for (int j = 0; j < x.length; j++) {
+                x[j] *= 50;
+            }
+            far.add(RowFactory.create(Vectors.dense(x), r.getDouble(1)));
+        }
+        Dataset<Row> extreme = spark.createDataFrame(far, test.schema());
+        Row scored = clipped.transform(extreme).agg(functions.min("prediction"), functions.max("prediction")).first();
+        assertTrue(scored.getDouble(0) >= clipped.getMinPrediction() && scored.getDouble(1) <= clipped.getMaxPrediction(),
+                scored + " within " + range);
+
+        MlpRegressionModel open = clipped.copy(ParamMap.empty()).setMinPrediction(Double.NEGATIVE_INFINITY)
+                .setMaxPrediction(Double.POSITIVE_INFINITY);
+        Row unclipped = open.transform(extreme).agg(functions.min("prediction"), functions.max("prediction")).first();
+        assertTrue(unclipped.getDouble(0) < range.getDouble(0) || unclipped.getDouble(1) > range.getDouble(1),
+                "the unclipped predictions leave the range (else the test shows nothing): " + unclipped);
+        MlpRegressionModel explicit = mlp.copy(ParamMap.empty()).setMaxEpochs(1).setMinPrediction(-7).fit(train);
+        assertEquals(-7, explicit.getMinPrediction(), "a range set on the estimator is kept");
+    }
+
+    @Test
+    void withStandardizationTrainingDoesNotCareHowEachFeatureIsScaled() {
+        // Each feature stretched and shifted differently (as an age beside one-hot columns would be).
+        Dataset<Row> rescaledTrain = rescaled(train);
+        Dataset<Row> rescaledTest = rescaled(test);
+        MlpRegressor mlp = new MlpRegressor().setMaxEpochs(3).setHiddenLayers(new int[] {16}).setSeed(8)
+                .setNumWorkers(2);
+        double original = rmse(mlp.fit(train), test);
+        // The standardised inputs agree up to float rounding (which SGD then amplifies a little), and the model
+        // takes the raw, rescaled features: its first layer has the scaling folded in.
+        double stretched = rmse(mlp.fit(rescaledTrain), rescaledTest);
+        assertEquals(original, stretched, 0.05 * original, "RMSE on the original vs the rescaled features");
+        double unstandardized = rmse(mlp.copy(ParamMap.empty()).setStandardization(false).fit(rescaledTrain),
+                rescaledTest);
+        assertTrue(unstandardized > 1.2 * original, "without standardization the rescaled features train worse "
+                + "(else the test shows nothing): " + unstandardized + " vs " + original);
+    }
+
+    private static Dataset<Row> rescaled(Dataset<Row> rows) {
+        return rows.map((org.apache.spark.api.java.function.MapFunction<Row, Row>) r -> {
+            double[] x = ((org.apache.spark.ml.linalg.Vector) r.get(0)).toArray();
+            for (int j = 0; j < x.length; j++) {
+                x[j] = x[j] * Math.pow(10, j % 4 - 1) + 100 * j;
+            }
+            return RowFactory.create(Vectors.dense(x), r.getDouble(1));
+        }, org.apache.spark.sql.Encoders.row(rows.schema()));
+    }
+
+    private static double rmse(MlpRegressionModel model, Dataset<Row> rows) {
+        return SparkTestSupport.rmse(model.setMinPrediction(Double.NEGATIVE_INFINITY)
+                .setMaxPrediction(Double.POSITIVE_INFINITY).transform(rows), "label", "prediction");
     }
 
     @Test
@@ -247,7 +312,7 @@ class MlpRegressorTest {
             "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay", "batchSize",
             "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience", "numWorkers",
             "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
-            "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold"};
+            "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold", "standardization"};
         String explained = mlp.explainParams();
         for (String name : expected) {
             assertTrue(mlp.hasParam(name), name);

@@ -106,7 +106,7 @@ EOF
 
 for point in $POINTS; do
   users="${point%%:*}"; items="${point##*:}"
-  data="$WORK/data-$users-$items"
+  data="$WORK/data-$users-$items$([[ "$RATINGS" == 1000000 ]] || echo "-r$RATINGS")"
   [[ -d "$data/ratings" ]] || ./submit.sh generate-sample-data --output "$data" --users "$users" --items "$items" \
     --ratings "$RATINGS" --seed 5 > "$WORK/generate-$users-$items.log" 2>&1
   for ((r = 0; r < REPEATS; r++)); do

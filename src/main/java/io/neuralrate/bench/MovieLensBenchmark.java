@@ -137,9 +137,10 @@ final class MovieLensBenchmark {
     }
 
     private static MlpRegressor neuralRate(int epochs, long seed) {
+        // The assembly standardises the features already; weight decay as the candidates set it (none by default).
         return new MlpRegressor().setFeaturesCol(FeatureAssembly.FEATURES).setLabelCol(Tables.RATING)
                 .setValidationIndicatorCol(HOLDOUT).setMaxEpochs(epochs).setSeed(seed)
-                .setMinPrediction(1).setMaxPrediction(5);
+                .setMinPrediction(1).setMaxPrediction(5).setStandardization(false).setWeightDecay(0);
     }
 
     /** Tunes one model on the fold's holdout and evaluates the chosen setting on the test fold. */

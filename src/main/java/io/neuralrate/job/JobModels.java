@@ -32,7 +32,7 @@ final class JobModels {
                 .setSyncInterval(config.integer("model.sync-interval"))
                 .setTableBroadcastThreshold(config.longValue("model.table-broadcast-threshold"))
                 .setUnknownIndexRate(config.number("model.unknown-index-rate"))
-                // The pipeline's own StandardScaler stage standardises the features (features.standardize).
+                // Standardising is the pipeline's StandardScaler stage, there when features.standardize is true.
                 .setStandardization(false)
                 .setColdStartStrategy(config.string("model.cold-start-strategy"))
                 .setCheckpointInterval(config.integer("model.checkpoint-interval"));

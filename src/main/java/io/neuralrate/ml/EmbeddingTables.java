@@ -49,10 +49,11 @@ final class EmbeddingTables {
      * @param table the table as read
      * @param source its path, for messages
      * @param rows the rows it must have: the trained indices plus the unknown row
+     * @param unknownIndex the unknown row's index (the cardinality)
      * @return the table
      * @throws IllegalArgumentException naming the table and what is wrong
      */
-    static Dataset<Row> checked(Dataset<Row> table, String source, long rows) {
+    static Dataset<Row> checked(Dataset<Row> table, String source, long rows, int unknownIndex) {
         for (StructField expected : SCHEMA.fields()) {
             boolean present = Arrays.asList(table.columns()).contains(expected.name());
             if (!present || !table.schema().apply(expected.name()).dataType().simpleString()
@@ -66,6 +67,11 @@ final class EmbeddingTables {
             throw new IllegalArgumentException("Embedding table " + source + " has " + count + " rows where the "
                     + "model has " + rows + " (one per trained index and the unknown row): files are missing or "
                     + "duplicated");
+        }
+        if (rows < unknownIndex + 1L && table.where(col(INDEX).equalTo(unknownIndex)).isEmpty()) {
+            // Scoring falls back on it for every index without a row of its own.
+            throw new IllegalArgumentException("Embedding table " + source + " has no unknown row (index "
+                    + unknownIndex + ")");
         }
         return table;
     }

@@ -264,7 +264,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                         throw new UncheckedIOException(ex);
                     }
                     tables.add(EmbeddingTables.checked(spark.read().parquet(table.toString()), table.toString(),
-                            network.tableRows()[e]));
+                            network.tableRows()[e], network.spec().embeddingCardinalities()[e]));
                 }
                 model = new MlpRegressionModel(metadata.uid(), network, tables);
             }

@@ -12,9 +12,10 @@ import java.util.SplittableRandom;
  * (each learned as an embedding table plus a per-index bias) feeding a multilayer perceptron
  * with one output.
  *
- * <p>Every embedding table has {@code cardinality + 1} rows: rows {@code 0 .. cardinality-1}
- * belong to the indices seen in training, the last row is the learned "unknown" embedding used
- * for unseen or out-of-range indices. The label is learned in standardised units; {@link
+ * <p>Every embedding table has {@code cardinality + 1} rows while training: rows {@code 0 ..
+ * cardinality-1} belong to the indices below the largest one seen in training, the last row is the
+ * learned "unknown" embedding used for unseen or out-of-range indices (and, in a fitted model, for
+ * indices below the cardinality that no training row held). The label is learned in standardised units; {@link
  * #labelMean()} and {@link #labelScale()} map the network's output back to the rating scale.
  *
  * <p>The parameter layout ({@link #parameterShapes()}) is the contract between the network, the

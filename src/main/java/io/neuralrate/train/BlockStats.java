@@ -23,20 +23,21 @@ final class BlockStats implements Serializable {
     double labelMax = Double.NEGATIVE_INFINITY;
     int[] maxIndex;
     TrainedIndices trained;
-    /** Per dense feature, the sum of its values and of their squares over the training rows. */
+    /** Per dense feature, the weighted sum of its values and of their squares over the training rows. */
     double[] featureSum;
     double[] featureSquareSum;
 
     static BlockStats of(JavaRDD<PackedPartition> packed, int numEmbeddings, int numFeatures) {
         List<BlockStats> parts = packed.map(p -> BlockStats.of(p, numEmbeddings, numFeatures)).collect();
         BlockStats total = new BlockStats();
+        // One bit per index and partition: merged on the executors (a union, so in any order) rather than
+        // collected per partition.
+        total.trained = packed.map(p -> TrainedIndices.of(p.train, numEmbeddings)).treeReduce(TrainedIndices::add);
         total.featureSum = new double[numFeatures];
         total.featureSquareSum = new double[numFeatures];
         total.maxIndex = new int[numEmbeddings];
         java.util.Arrays.fill(total.maxIndex, -1);
-        total.trained = TrainedIndices.none(numEmbeddings);
         for (BlockStats s : parts) {
-            total.trained.add(s.trained);
             for (int j = 0; j < numFeatures; j++) {
                 total.featureSum[j] += s.featureSum[j];
                 total.featureSquareSum[j] += s.featureSquareSum[j];
@@ -68,30 +69,32 @@ final class BlockStats implements Serializable {
             s.weightSum += w;
             s.labelSum += w * b.labels[i];
             s.labelSquareSum += w * b.labels[i] * b.labels[i];
-            s.labelMin = Math.min(s.labelMin, b.labels[i]);
-            s.labelMax = Math.max(s.labelMax, b.labels[i]);
+            if (w > 0) { // a row of weight 0 is not trained on
+                s.labelMin = Math.min(s.labelMin, b.labels[i]);
+                s.labelMax = Math.max(s.labelMax, b.labels[i]);
+            }
         }
         for (int e = 0; e < numEmbeddings; e++) {
             for (int index : b.indices[e]) {
                 s.maxIndex[e] = Math.max(s.maxIndex[e], index);
             }
         }
-        s.trained = TrainedIndices.of(b, numEmbeddings);
         s.featureSum = new double[numFeatures];
         s.featureSquareSum = new double[numFeatures];
         for (int i = 0; i < b.rows; i++) {
+            double w = b.weights == null ? 1 : b.weights[i];
             for (int j = 0; j < numFeatures; j++) {
                 double x = b.features[i * numFeatures + j];
-                s.featureSum[j] += x;
-                s.featureSquareSum[j] += x * x;
+                s.featureSum[j] += w * x;
+                s.featureSquareSum[j] += w * x * x;
             }
         }
         return s;
     }
 
-    /** The standardisation of the features over the training rows. */
+    /** The standardisation of the features over the training rows, weighted as the loss weighs them. */
     FeatureScaling featureScaling() {
-        return FeatureScaling.of(trainingRows, featureSum, featureSquareSum);
+        return FeatureScaling.of(weightSum, featureSum, featureSquareSum);
     }
 
     double labelMean() {

@@ -133,7 +133,8 @@ public final class DistributedTrainer {
         boolean stoppedEarly = false;
         String fingerprint = config.fingerprint() + "|" + spec + "|label " + spec.labelMean() + "/"
                 + spec.labelScale() + "|rows " + stats.trainingRows + "/" + stats.validationRows + "|workers " + workers
-                + "|" + tables.getClass().getSimpleName();
+                + "|" + tables.getClass().getSimpleName() + "|trained rows " + Arrays.toString(stats.trained.tableRows(spec))
+                + "|feature scaling " + (scaling == null ? "none" : scaling.digest());
         if (config.checkpointDir != null) {
             Optional<Checkpoint> resumed = tables.resume(config.checkpointDir, fingerprint);
             if (resumed.isPresent()) {
@@ -234,7 +235,8 @@ public final class DistributedTrainer {
             long untrained = spec.embeddingCardinalities()[e] + 1L - rows[e];
             if (untrained > 0) {
                 LOG.info("{} of {} indices of {} occur in no training row (ids only in validation rows, or numbers "
-                        + "an indexer gave to ids not in these rows); they are scored as unknown", untrained, spec.embeddingCardinalities()[e], layout.embeddingCol(e));
+                        + "an indexer gave to ids not in these rows); they are scored as unknown",
+                        untrained, spec.embeddingCardinalities()[e], layout.embeddingCol(e));
             }
         }
     }

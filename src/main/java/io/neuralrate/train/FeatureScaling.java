@@ -28,12 +28,12 @@ final class FeatureScaling implements Serializable {
     /**
      * The scaling of features whose training rows sum to {@code sum} and {@code squareSum}.
      *
-     * @param rows the number of training rows
-     * @param sum per feature, the sum of its values
-     * @param squareSum per feature, the sum of its squared values
+     * @param rows the (weighted) number of training rows
+     * @param sum per feature, the (weighted) sum of its values
+     * @param squareSum per feature, the (weighted) sum of its squared values
      * @return the scaling
      */
-    static FeatureScaling of(long rows, double[] sum, double[] squareSum) {
+    static FeatureScaling of(double rows, double[] sum, double[] squareSum) {
         float[] mean = new float[sum.length];
         float[] scale = new float[sum.length];
         for (int j = 0; j < sum.length; j++) {
@@ -55,12 +55,16 @@ final class FeatureScaling implements Serializable {
     /** {@code n} rows of {@code d} features of {@code source} (from row {@code start}), scaled, in a new array. */
     float[] scaled(float[] source, int start, int n, int d) {
         float[] out = new float[n * d];
+        FloatBuffer target = FloatBuffer.wrap(out);
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) {
-                out[i * d + j] = (source[(start + i) * d + j] - mean[j]) * scale[j];
-            }
+            scaleInto(source, (start + i) * d, target, i * d, d);
         }
         return out;
+    }
+
+    /** A digest of the scaling's values (for checkpoint matching). */
+    int digest() {
+        return 31 * java.util.Arrays.hashCode(mean) + java.util.Arrays.hashCode(scale);
     }
 
     /**

@@ -21,14 +21,17 @@ public final class TrainedIndices implements Serializable {
         this.columns = columns;
     }
 
-    /** The indices of one block's rows (negative indices, for missing values, are left out). */
+    /**
+     * The indices of one block's rows (negative indices, for missing values, and rows of weight 0, which
+     * train nothing, are left out).
+     */
     static TrainedIndices of(DataBlock block, int numEmbeddings) {
         BitSet[] columns = new BitSet[numEmbeddings];
         for (int e = 0; e < numEmbeddings; e++) {
             columns[e] = new BitSet();
             for (int i = 0; i < block.rows; i++) {
                 int index = block.indices[e][i];
-                if (index >= 0) {
+                if (index >= 0 && (block.weights == null || block.weights[i] > 0)) {
                     columns[e].set(index);
                 }
             }
@@ -36,20 +39,12 @@ public final class TrainedIndices implements Serializable {
         return new TrainedIndices(columns);
     }
 
-    /** No index of any of {@code numEmbeddings} columns. */
-    static TrainedIndices none(int numEmbeddings) {
-        BitSet[] columns = new BitSet[numEmbeddings];
-        for (int e = 0; e < numEmbeddings; e++) {
-            columns[e] = new BitSet();
-        }
-        return new TrainedIndices(columns);
-    }
-
-    /** Adds {@code other}'s indices to these. */
-    void add(TrainedIndices other) {
+    /** Adds {@code other}'s indices to these. @return this */
+    TrainedIndices add(TrainedIndices other) {
         for (int e = 0; e < columns.length; e++) {
             columns[e].or(other.columns[e]);
         }
+        return this;
     }
 
     /**

@@ -90,6 +90,7 @@ class ValidationOnlyIdsTest {
     @Test
     void theUnknownStrategyScoresThemExactlyLikeAUserNeverSeen() {
         MlpRegressionModel unknown = model.copy(new ParamMap()).setColdStartStrategy("unknown");
+        assertEquals(data.count(), unknown.transform(data).count(), "every row scored once (the outer join)");
         Dataset<Row> asGiven = validationOnly().select("user", "item", "label");
         Dataset<Row> asUnseen = asGiven.withColumn("user", lit(UNSEEN_USER));
         List<Row> given = unknown.transform(asGiven).orderBy("item", "label").select("item", "prediction").collectAsList();

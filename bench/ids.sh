@@ -44,7 +44,9 @@ run() { # label checkout data-dir
   mkdir -p "$events"
   local conf=(--set input.users="$data/users" --set input.items="$data/items")
   touch "$WORK/running"
-  (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$name") &
+  # This run's driver only (its output root is on its command line): another job's driver on the machine
+  # would otherwise be counted. Executors: any of the machine's (only this bench's cluster should run).
+  (peak "org.apache.spark.deploy.SparkSubmit.*output.root=$out" > "$WORK/driver-$name") &
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$name") &
   local start end
   start=$(date +%s)

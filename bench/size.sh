@@ -20,7 +20,9 @@ for n in $SIZES; do
   [[ -d "$WORK/data-$n/ratings" ]] || ./submit.sh generate-sample-data --output "$WORK/data-$n" \
     --users 20000 --items 5000 --ratings "$n" --seed 5 >/dev/null 2>&1
   touch "$WORK/running"
-  (peak 'org.apache.spark.deploy.SparkSubmit' > "$WORK/driver-$n") &
+  # This run's driver only (its output root is on its command line): another job's driver on the machine
+  # would otherwise be counted. Executors: any of the machine's (only this bench's cluster should run).
+  (peak "org.apache.spark.deploy.SparkSubmit.*output.root=$WORK/out-$n" > "$WORK/driver-$n") &
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$n") &
   start=$(date +%s)
   ./submit.sh --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g train --run-date 2026-01-01 \

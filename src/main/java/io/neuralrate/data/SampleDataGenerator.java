@@ -22,6 +22,14 @@ import java.util.SplittableRandom;
  * generator seeded by those three, and a rating recomputes the tastes of its user and item from
  * their ids. So the rows are generated on the executors, nothing is held on the driver whatever
  * the size, and the tables do not depend on the cluster or the partitioning.
+ *
+ * <p>Self-selection: in real explicit-rating data, users rate what they chose, so high ratings are
+ * observed more often than the population of pairs would give. With {@code selfSelection} s &gt; 0 a
+ * drawn (user, item, rating) is kept with probability {@code exp(s * (rating - 5))} (1 for a 5,
+ * {@code exp(-4s)} for a 1), else the row draws again; each rating then carries that probability as
+ * {@code propensity}, so a model can weight rows by {@code 1 / propensity} (inverse propensity
+ * weighting, {@code weightCol}). {@link #randomPairs} draws pairs from the same distribution without
+ * selection, with their ratings: the population a recommender actually scores.
  */
 public final class SampleDataGenerator {
     private static final String[] REGIONS = {"north", "south", "east", "west"};
@@ -30,6 +38,9 @@ public final class SampleDataGenerator {
     private static final long USERS = 1;
     private static final long ITEMS = 2;
     private static final long RATINGS = 3;
+    private static final long RANDOM_PAIRS = 4;
+    /** Draws of a self-selected rating before the last one is kept whatever its rating. */
+    private static final int MAX_DRAWS = 100_000;
     /** Rows per generated partition, hence per written Parquet file. */
     private static final long ROWS_PER_PARTITION = 1_000_000;
     private static final long DAY = 86_400L;
@@ -48,6 +59,11 @@ public final class SampleDataGenerator {
             .add(Tables.ITEM_ID, DataTypes.IntegerType, false)
             .add(Tables.RATING, DataTypes.DoubleType, false)
             .add("timestamp", DataTypes.LongType);
+    private static final StructType SELECTED_RATING_SCHEMA = RATING_SCHEMA.add("propensity", DataTypes.DoubleType, false);
+    private static final StructType PAIR_SCHEMA = new StructType()
+            .add(Tables.USER_ID, DataTypes.IntegerType, false)
+            .add(Tables.ITEM_ID, DataTypes.IntegerType, false)
+            .add(Tables.RATING, DataTypes.DoubleType, false);
 
     private SampleDataGenerator() {}
 
@@ -67,14 +83,60 @@ public final class SampleDataGenerator {
      * @return the tables
      */
     public static SampleTables generate(SparkSession spark, int users, int items, long ratings, long seed) {
-        if (users < 1 || items < 1 || ratings < 0) {
-            throw new IllegalArgumentException("Sample data needs at least one user and one item and no negative "
-                    + "rating count; got users=" + users + ", items=" + items + ", ratings=" + ratings);
+        return generate(spark, users, items, ratings, seed, 0);
+    }
+
+    /**
+     * Defines the tables, with self-selected ratings when {@code selfSelection} is above 0 (see the
+     * class comment); 0 gives exactly the tables of {@link #generate(SparkSession, int, int, long, long)}.
+     *
+     * @param spark the session
+     * @param users number of users, ids {@code 1..users}
+     * @param items number of items, ids {@code 1..items}
+     * @param ratings number of ratings (distinct user-item pairs are not enforced)
+     * @param seed random seed
+     * @param selfSelection how strongly observation favours high ratings, in [0, 3]
+     * @return the tables; the ratings have a {@code propensity} column when {@code selfSelection > 0}
+     */
+    public static SampleTables generate(SparkSession spark, int users, int items, long ratings, long seed,
+                                        double selfSelection) {
+        check(users, items, ratings);
+        if (!(selfSelection >= 0 && selfSelection <= 3)) {
+            throw new IllegalArgumentException("selfSelection must be in [0, 3], got " + selfSelection);
         }
         return new SampleTables(
                 table(spark, users, USER_SCHEMA, u -> user(seed, u.intValue())),
                 table(spark, items, ITEM_SCHEMA, i -> item(seed, i.intValue())),
-                table(spark, ratings, RATING_SCHEMA, r -> rating(seed, r, users, items)));
+                selfSelection > 0
+                        ? table(spark, ratings, SELECTED_RATING_SCHEMA, r -> rating(seed, RATINGS, r, users, items,
+                                selfSelection, true))
+                        : table(spark, ratings, RATING_SCHEMA, r -> rating(seed, RATINGS, r, users, items, 0, false)));
+    }
+
+    /**
+     * Pairs drawn like the ratings but without self-selection, with their ratings ({@code user_id,
+     * item_id, rating}): a test table for models trained on self-selected ratings.
+     *
+     * @param spark the session
+     * @param users number of users (as given to {@link #generate})
+     * @param items number of items (as given to {@link #generate})
+     * @param pairs number of pairs
+     * @param seed random seed (as given to {@link #generate}; the pairs are drawn apart from the ratings)
+     * @return the pairs
+     */
+    public static Dataset<Row> randomPairs(SparkSession spark, int users, int items, long pairs, long seed) {
+        check(users, items, pairs);
+        return table(spark, pairs, PAIR_SCHEMA, r -> {
+            Row full = rating(seed, RANDOM_PAIRS, r, users, items, 0, false);
+            return RowFactory.create(full.get(0), full.get(1), full.get(2));
+        });
+    }
+
+    private static void check(int users, int items, long rows) {
+        if (users < 1 || items < 1 || rows < 0) {
+            throw new IllegalArgumentException("Sample data needs at least one user and one item and no negative "
+                    + "row count; got users=" + users + ", items=" + items + ", rows=" + rows);
+        }
     }
 
     private static Dataset<Row> table(SparkSession spark, long rows, StructType schema, Function<Long, Row> row) {
@@ -127,20 +189,30 @@ public final class SampleDataGenerator {
         return RowFactory.create(index + 1, genre, price, popularity, tags);
     }
 
-    private static Row rating(long seed, long index, int users, int items) {
-        SplittableRandom random = new SplittableRandom(mix(seed, RATINGS, index));
-        // Skewed towards low ids: a few heavy users and popular items, a long tail of both.
-        int u = (int) Math.floor(Math.pow(random.nextDouble(), 1.3) * users);
-        int i = (int) Math.floor(Math.pow(random.nextDouble(), 1.6) * items);
-        Latent user = userLatent(seed, u);
-        Latent item = itemLatent(seed, i);
-        double agreement = 0;
-        for (int k = 0; k < TASTE; k++) {
-            agreement += user.taste()[k] * item.taste()[k];
+    private static Row rating(long seed, long table, long index, int users, int items, double selfSelection,
+                              boolean withPropensity) {
+        SplittableRandom random = new SplittableRandom(mix(seed, table, index));
+        for (int draw = 1; ; draw++) {
+            // Skewed towards low ids: a few heavy users and popular items, a long tail of both.
+            int u = (int) Math.floor(Math.pow(random.nextDouble(), 1.3) * users);
+            int i = (int) Math.floor(Math.pow(random.nextDouble(), 1.6) * items);
+            Latent user = userLatent(seed, u);
+            Latent item = itemLatent(seed, i);
+            double agreement = 0;
+            for (int k = 0; k < TASTE; k++) {
+                agreement += user.taste()[k] * item.taste()[k];
+            }
+            double score = 3.4 + 0.6 * agreement + user.bias() + item.bias() + 0.35 * random.nextGaussian();
+            double rating = Math.max(1, Math.min(5, Math.round(score * 2) / 2.0));
+            long timestamp = 1_600_000_000L + random.nextInt(365) * DAY;
+            if (!withPropensity) {
+                return RowFactory.create(u + 1, i + 1, rating, timestamp);
+            }
+            double propensity = Math.exp(selfSelection * (rating - 5));
+            if (draw == MAX_DRAWS || random.nextDouble() < propensity) {
+                return RowFactory.create(u + 1, i + 1, rating, timestamp, propensity);
+            }
         }
-        double score = 3.4 + 0.6 * agreement + user.bias() + item.bias() + 0.35 * random.nextGaussian();
-        double rating = Math.max(1, Math.min(5, Math.round(score * 2) / 2.0));
-        return RowFactory.create(u + 1, i + 1, rating, 1_600_000_000L + random.nextInt(365) * DAY);
     }
 
     /** SplitMix64's finaliser over the coordinates: neighbouring rows get unrelated generators. */

@@ -193,15 +193,29 @@ public final class NeuralRateCli implements Callable<Integer> {
         @Option(names = "--seed", description = "random seed (default: sample-data.seed)")
         Long seed;
 
+        @Option(names = "--self-selection", description = "how strongly the chance that a rating is observed grows "
+                + "with the rating, in [0, 3]: a drawn rating r is kept with probability exp(s * (r - 5)); the "
+                + "ratings then carry it as 'propensity' (default 0: observed at random)")
+        double selfSelection;
+
+        @Option(names = "--random-pairs", description = "also write random-pairs/: this many pairs drawn without "
+                + "self-selection, with their ratings (default 0: none)")
+        long randomPairs;
+
         @Override
         public Integer call() {
             JobConfig config = common.load();
-            SampleDataGenerator.SampleTables tables = SampleDataGenerator.generate(spark("generate-sample-data"),
-                    users != null ? users : config.integer("sample-data.users"),
-                    items != null ? items : config.integer("sample-data.items"),
-                    ratings != null ? ratings : config.longValue("sample-data.ratings"),
-                    seed != null ? seed : config.longValue("sample-data.seed"));
+            SparkSession spark = spark("generate-sample-data");
+            int userCount = users != null ? users : config.integer("sample-data.users");
+            int itemCount = items != null ? items : config.integer("sample-data.items");
+            long seedValue = seed != null ? seed : config.longValue("sample-data.seed");
+            SampleDataGenerator.SampleTables tables = SampleDataGenerator.generate(spark, userCount, itemCount,
+                    ratings != null ? ratings : config.longValue("sample-data.ratings"), seedValue, selfSelection);
             writeTables(output, tables.users(), tables.items(), tables.ratings());
+            if (randomPairs > 0) {
+                SampleDataGenerator.randomPairs(spark, userCount, itemCount, randomPairs, seedValue).write()
+                        .mode(SaveMode.Overwrite).parquet(output + "/random-pairs");
+            }
             System.out.println("Sample data written to " + output);
             return 0;
         }

@@ -129,6 +129,8 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
                 .tableBroadcastThreshold(getTableBroadcastThreshold())
                 .unknownIndexRate(getUnknownIndexRate())
                 .standardization(getStandardization())
+                .predictionRange(isSet(minPrediction()) ? getMinPrediction() : Double.NaN,
+                        isSet(maxPrediction()) ? getMaxPrediction() : Double.NaN)
                 .checkpointDir(getCheckpointDir().isEmpty() ? null : getCheckpointDir())
                 .checkpointInterval(getCheckpointInterval())
                 .build();

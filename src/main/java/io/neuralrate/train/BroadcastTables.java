@@ -24,17 +24,13 @@ final class BroadcastTables implements TrainingTables {
     private final JavaSparkContext sc;
     private final NetworkSpec spec;
     private final TrainingConfig config;
-    private final Broadcast<TrainedIndices> trained;
-    /** The features' standardisation while training, or null. */
-    private final FeatureScaling scaling;
+    private final Broadcast<RowRules> rules;
 
-    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, Broadcast<TrainedIndices> trained,
-                    FeatureScaling scaling) {
+    BroadcastTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, Broadcast<RowRules> rules) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
-        this.trained = trained;
-        this.scaling = scaling;
+        this.rules = rules;
     }
 
     @Override
@@ -55,7 +51,7 @@ final class BroadcastTables implements TrainingTables {
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
         NetworkSpec spec = this.spec;
         TrainingConfig config = this.config;
-        FeatureScaling scaling = this.scaling;
+        Broadcast<RowRules> rules = this.rules;
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return packed.mapPartitionsWithIndex((partition, it) -> {
@@ -65,7 +61,8 @@ final class BroadcastTables implements TrainingTables {
                 if (rows != null) {
                     ModelState s = broadcast.value();
                     out.add(new Tuple2<>(partition, ShardTrainer.trainRound(block, spec, config, s, rows,
-                            cut(s, rows.distinctTableRows(), spec), scaling, workers, DistributedTrainer.taskThreads())));
+                            cut(s, rows.distinctTableRows(), spec), rules.value().scaling(), workers,
+                            DistributedTrainer.taskThreads())));
                 }
                 return out.iterator();
             }, true).treeAggregate(new RoundResult(), (r, c) -> r.add(c._1(), c._2()), RoundResult::merge, 2);
@@ -87,8 +84,7 @@ final class BroadcastTables implements TrainingTables {
     @Override
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
         NetworkSpec spec = this.spec;
-        Broadcast<TrainedIndices> trained = this.trained;
-        FeatureScaling scaling = this.scaling;
+        Broadcast<RowRules> rules = this.rules;
         Broadcast<ModelState> broadcast = sc.broadcast(state);
         try {
             return DistributedTrainer.rmse(packed.map(p -> {
@@ -97,9 +93,9 @@ final class BroadcastTables implements TrainingTables {
                 }
                 ModelState s = broadcast.value();
                 TableSlice[] tables = cut(s, RoundRows.distinct(RoundRows.scoringTableRows(p.validation, spec,
-                        trained.value())), spec);
-                return ShardEvaluator.errors(p.validation, spec, dense(s.parameters, spec), tables, trained.value(),
-                        scaling, DistributedTrainer.taskThreads());
+                        rules.value().trained())), spec);
+                return ShardEvaluator.errors(p.validation, spec, dense(s.parameters, spec), tables, rules.value(),
+                        DistributedTrainer.taskThreads());
             }).collect());
         } finally {
             broadcast.destroy(false);
@@ -122,7 +118,7 @@ final class BroadcastTables implements TrainingTables {
 
     @Override
     public List<Dataset<Row>> result(float[][] kept, SparkSession spark) {
-        return TableRows.fromArrays(spark, spec, kept, trained);
+        return TableRows.fromArrays(spark, spec, kept, rules.value().trained());
     }
 
     @Override

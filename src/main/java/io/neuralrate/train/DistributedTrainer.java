@@ -109,10 +109,12 @@ public final class DistributedTrainer {
                 sharded ? "sharded on the executors" : "broadcast whole each round");
         logUntrained(spec, stats.trained, layout);
         // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
-        Broadcast<TrainedIndices> trained = sc.broadcast(stats.trained);
         FeatureScaling scaling = config.standardization && spec.numFeatures() > 0 ? stats.featureScaling() : null;
-        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, trained, scaling)
-                : new BroadcastTables(sc, spec, config, trained, scaling)) {
+        Broadcast<RowRules> rules = sc.broadcast(new RowRules(stats.trained, scaling,
+                Double.isNaN(config.minPrediction) ? stats.labelMin : config.minPrediction,
+                Double.isNaN(config.maxPrediction) ? stats.labelMax : config.maxPrediction));
+        try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, rules)
+                : new BroadcastTables(sc, spec, config, rules)) {
             return train(sc, packed, packingSeconds, stats, spec, config, workers, tables, scaling);
         }
     }

@@ -17,19 +17,20 @@ final class ShardEvaluator {
      * Returns {@code {sum of squared errors, sum of absolute errors, sum of weights}} for the block,
      * in label units, each row weighted by its weight (1 without a weight column), so that the
      * validation RMSE weighs rows as the training loss does. Unknown or missing indices use the
-     * unknown embedding, as at prediction time, and so do indices never trained.
+     * unknown embedding, as at prediction time, and so do indices never trained; predictions are
+     * clipped as the model clips them.
      *
      * @param block the rows to score
      * @param spec the network's shape
      * @param dense the tensors after the embedding tables
      * @param tables per embedding column, at least the table rows the block looks up ({@link
      *     RoundRows#scoringTableRows})
-     * @param trained the indices the fit trains
-     * @param scaling the features' standardisation while training, or null
+     * @param rules the trained indices, the features' scaling and the prediction range
      * @param threads PyTorch threads for this task
      */
-    static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables,
-                           TrainedIndices trained, FeatureScaling scaling, int threads) {
+    static double[] errors(DataBlock block, NetworkSpec spec, float[][] dense, TableSlice[] tables, RowRules rules,
+                           int threads) {
+        FeatureScaling scaling = rules.scaling();
         if (block.rows == 0) {
             return new double[3];
         }
@@ -40,7 +41,7 @@ final class ShardEvaluator {
         int d = block.numFeatures;
         try (NDManager root = NDManager.newBaseManager();
              MlpNetwork network = MlpNetwork.createWithTables(root, spec, localTables(tables), dense, false)) {
-            int[][] positions = ShardTrainer.positions(RoundRows.scoringTableRows(block, spec, trained), tables);
+            int[][] positions = ShardTrainer.positions(RoundRows.scoringTableRows(block, spec, rules.trained()), tables);
             for (int start = 0; start < block.rows; start += BATCH) {
                 int n = Math.min(BATCH, block.rows - start);
                 try (NDManager batch = root.newSubManager()) {
@@ -53,7 +54,7 @@ final class ShardEvaluator {
                     }
                     float[] predictions = network.predict(features, indices).toFloatArray();
                     for (int i = 0; i < n; i++) {
-                        double err = predictions[i] - block.labels[start + i];
+                        double err = rules.clip(predictions[i]) - block.labels[start + i];
                         double w = block.weights == null ? 1 : block.weights[start + i];
                         sse += w * err * err;
                         sae += w * Math.abs(err);

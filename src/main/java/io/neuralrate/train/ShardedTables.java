@@ -63,9 +63,7 @@ final class ShardedTables implements TrainingTables {
     private final NetworkSpec spec;
     private final TrainingConfig config;
     private final int shards;
-    private final Broadcast<TrainedIndices> trained;
-    /** The features' standardisation while training, or null. */
-    private final FeatureScaling scaling;
+    private final Broadcast<RowRules> rules;
     private int restarts;
     private static final String TABLES_PREFIX = "tables-";
     private static final String CURRENT = "current";
@@ -95,13 +93,12 @@ final class ShardedTables implements TrainingTables {
      * one shard per worker.
      */
     ShardedTables(JavaSparkContext sc, NetworkSpec spec, TrainingConfig config, int workers,
-                  Broadcast<TrainedIndices> trained, FeatureScaling scaling) {
+                  Broadcast<RowRules> rules) {
         this.sc = sc;
         this.spec = spec;
         this.config = config;
         this.shards = workers;
-        this.trained = trained;
-        this.scaling = scaling;
+        this.rules = rules;
         this.current = initialShards();
         if (config.checkpointDir != null) {
             snapshots = new Path(config.checkpointDir);
@@ -231,7 +228,7 @@ final class ShardedTables implements TrainingTables {
     public RoundResult round(JavaRDD<PackedPartition> packed, ModelState state, int epoch, int round, int workers) {
         NetworkSpec spec = this.spec;
         TrainingConfig config = this.config;
-        FeatureScaling scaling = this.scaling;
+        Broadcast<RowRules> rules = this.rules;
         JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
             RoundRows rows = RoundRows.of(it.next().train, spec, config, epoch, round, p, workers);
             return rows == null ? Collections.emptyIterator()
@@ -249,7 +246,7 @@ final class ShardedTables implements TrainingTables {
                     return Collections.emptyIterator();
                 }
                 RoundResult.Contribution c = ShardTrainer.trainRound(block, spec, config, dense.value(), rows,
-                        assemble(served, spec), scaling, workers, DistributedTrainer.taskThreads());
+                        assemble(served, spec), rules.value().scaling(), workers, DistributedTrainer.taskThreads());
                 return Collections.singletonList(new Tuple2<>(p, c)).iterator();
             }).persist(StorageLevel.MEMORY_AND_DISK());
             // Cut once computed: the next round's job reads these rows, and their lineage would otherwise
@@ -276,14 +273,13 @@ final class ShardedTables implements TrainingTables {
     public double validationRmse(JavaRDD<PackedPartition> packed, ModelState state, int workers) {
         flush();
         NetworkSpec spec = this.spec;
-        Broadcast<TrainedIndices> trained = this.trained;
-        FeatureScaling scaling = this.scaling;
+        Broadcast<RowRules> rules = this.rules;
         float[][] denseParameters = Arrays.copyOfRange(state.parameters, spec.embeddingTableCount(),
                 state.parameters.length);
         JavaRDD<Tuple2<Integer, int[][]>> needs = packed.mapPartitionsWithIndex((p, it) -> {
             DataBlock block = it.next().validation;
             return block.rows == 0 ? Collections.emptyIterator() : Collections.singletonList(
-                    new Tuple2<>(p, RoundRows.distinct(RoundRows.scoringTableRows(block, spec, trained.value()))))
+                    new Tuple2<>(p, RoundRows.distinct(RoundRows.scoringTableRows(block, spec, rules.value().trained()))))
                     .iterator();
         }, true);
         Broadcast<float[][]> dense = sc.broadcast(denseParameters);
@@ -291,8 +287,8 @@ final class ShardedTables implements TrainingTables {
             return DistributedTrainer.rmse(packed.zipPartitions(serve(needs, workers), (blocks, served) -> {
                 DataBlock block = blocks.next().validation;
                 double[] errors = block.rows == 0 ? new double[3]
-                        : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec), trained.value(),
-                        scaling, DistributedTrainer.taskThreads());
+                        : ShardEvaluator.errors(block, spec, dense.value(), assemble(served, spec), rules.value(),
+                        DistributedTrainer.taskThreads());
                 return Collections.singletonList(errors).iterator();
             }).collect());
         } finally {
@@ -316,7 +312,7 @@ final class ShardedTables implements TrainingTables {
         JavaRDD<EmbeddingShard> shards = current;
         long expected = version;
         NetworkSpec spec = this.spec;
-        Broadcast<TrainedIndices> trained = this.trained;
+        Broadcast<RowRules> rules = this.rules;
         List<Dataset<Row>> out = new ArrayList<>();
         for (int e = 0; e < spec.numEmbeddings(); e++) {
             int column = e;
@@ -324,7 +320,7 @@ final class ShardedTables implements TrainingTables {
                 TableSlice c = shard.at(expected).columns[column];
                 List<Row> part = new ArrayList<>(c.size());
                 for (int k = 0; k < c.size(); k++) {
-                    if (trained.value().keeps(spec, column, c.rows[k])) {
+                    if (rules.value().trained().keeps(spec, column, c.rows[k])) {
                         part.add(TableRows.row(c.rows[k], c.vectors, k, c.dim, c.biases[k]));
                     }
                 }

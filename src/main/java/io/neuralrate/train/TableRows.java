@@ -49,11 +49,12 @@ public final class TableRows {
      * @param spark the session
      * @param spec the network's shape
      * @param tables the tables in the spec's layout ({@code 2e}: vectors, {@code 2e+1}: biases)
-     * @param trained the rows to keep (with the unknown row), or null for every row
+     * @param trained the rows to keep (with the unknown row), or null for every row (it travels in the tasks:
+     *     one bit per row of tables small enough to be on the driver)
      * @return one Dataset per embedding column
      */
     public static List<Dataset<Row>> fromArrays(SparkSession spark, NetworkSpec spec, float[][] tables,
-                                                Broadcast<TrainedIndices> trained) {
+                                                TrainedIndices trained) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int dim = spec.embeddingDim();
         List<Dataset<Row>> out = new ArrayList<>();
@@ -71,7 +72,7 @@ public final class TableRows {
                 float[] biases = values.value()[1];
                 List<Row> part = new ArrayList<>();
                 for (int r = start; r < Math.min(rows, start + ROWS_PER_PARTITION); r++) {
-                    if (trained == null || trained.value().keeps(spec, column, r)) {
+                    if (trained == null || trained.keeps(spec, column, r)) {
                         part.add(row(r, vectors, r, dim, biases[r]));
                     }
                 }

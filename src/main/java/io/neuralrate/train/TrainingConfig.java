@@ -34,6 +34,9 @@ public final class TrainingConfig implements Serializable {
     static final long SINGLE_WORKER_ROUND_BYTES = 64L << 20;
     final double unknownIndexRate;
     final boolean standardization;
+    /** Clipping bounds of the predictions that validation scores; NaN: the training labels' smallest / largest. */
+    final double minPrediction;
+    final double maxPrediction;
     final String checkpointDir;
     final int checkpointInterval;
 
@@ -56,6 +59,8 @@ public final class TrainingConfig implements Serializable {
         tableBroadcastThreshold = b.tableBroadcastThreshold;
         unknownIndexRate = b.unknownIndexRate;
         standardization = b.standardization;
+        minPrediction = b.minPrediction;
+        maxPrediction = b.maxPrediction;
         checkpointDir = b.checkpointDir;
         checkpointInterval = b.checkpointInterval;
     }
@@ -107,7 +112,8 @@ public final class TrainingConfig implements Serializable {
     String fingerprint() {
         return java.util.Arrays.toString(hiddenLayers) + activation + dropout + embeddingDim + loss + optimizer
                 + learningRate + weightDecay + batchSize + maxEpochs + seed + validationFraction
-                + earlyStoppingPatience + syncInterval + unknownIndexRate + "|standardization " + standardization;
+                + earlyStoppingPatience + syncInterval + unknownIndexRate + "|standardization " + standardization
+                + "|prediction range " + minPrediction + "/" + maxPrediction;
     }
 
     /** Builds a {@link TrainingConfig}. */
@@ -130,6 +136,8 @@ public final class TrainingConfig implements Serializable {
         private long tableBroadcastThreshold = TrainingDefaults.TABLE_BROADCAST_THRESHOLD;
         private double unknownIndexRate = TrainingDefaults.UNKNOWN_INDEX_RATE;
         private boolean standardization = TrainingDefaults.STANDARDIZATION;
+        private double minPrediction = Double.NaN;
+        private double maxPrediction = Double.NaN;
         private String checkpointDir;
         private int checkpointInterval = TrainingDefaults.CHECKPOINT_INTERVAL;
 
@@ -234,6 +242,19 @@ public final class TrainingConfig implements Serializable {
          */
         public Builder tableBroadcastThreshold(long v) {
             tableBroadcastThreshold = v;
+            return this;
+        }
+
+        /**
+         * The range the model clips its predictions to, which validation scores within.
+         *
+         * @param min lower bound (-infinity: none), or NaN for the training labels' smallest
+         * @param max upper bound (+infinity: none), or NaN for the training labels' largest
+         * @return this
+         */
+        public Builder predictionRange(double min, double max) {
+            minPrediction = min;
+            maxPrediction = max;
             return this;
         }
 

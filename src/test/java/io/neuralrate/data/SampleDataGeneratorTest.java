@@ -53,6 +53,22 @@ class SampleDataGeneratorTest {
     }
 
     @Test
+    void selfSelectionKeepsHighRatingsMoreOftenAndRecordsTheTruePropensity() {
+        assertEquals(sorted(SampleDataGenerator.generate(spark, 40, 20, 500, 11).ratings()),
+                sorted(SampleDataGenerator.generate(spark, 40, 20, 500, 11, 0).ratings()), "0: the usual tables");
+        Dataset<Row> selected = SampleDataGenerator.generate(spark, 100, 50, 5000, 11, 1.5).ratings();
+        assertEquals(5000, selected.count());
+        assertEquals(0, selected.where("abs(propensity - exp(1.5 * (rating - 5))) > 1e-12").count(),
+                "propensity = exp(s * (rating - 5))");
+        double selectedMean = selected.agg(org.apache.spark.sql.functions.avg("rating")).first().getDouble(0);
+        Dataset<Row> pairs = SampleDataGenerator.randomPairs(spark, 100, 50, 5000, 11);
+        assertEquals(List.of("user_id", "item_id", "rating"), List.of(pairs.columns()));
+        double pairsMean = pairs.agg(org.apache.spark.sql.functions.avg("rating")).first().getDouble(0);
+        assertTrue(selectedMean > pairsMean + 0.3, selectedMean + " vs " + pairsMean);
+        assertThrows(IllegalArgumentException.class, () -> SampleDataGenerator.generate(spark, 10, 10, 10, 1, -1));
+    }
+
+    @Test
     void impossibleSizesAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SampleDataGenerator.generate(spark, 0, 10, 10, 1));

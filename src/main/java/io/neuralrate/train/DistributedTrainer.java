@@ -108,8 +108,8 @@ public final class DistributedTrainer {
                 spec.parameterCount(), String.format(Locale.ROOT, "%.1f", tableBytes / 1048576.0),
                 sharded ? "sharded on the executors" : "broadcast whole each round");
         logUntrained(spec, stats.trained, layout);
-        // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
         FeatureScaling scaling = config.standardization && spec.numFeatures() > 0 ? stats.featureScaling() : null;
+        // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
         Broadcast<RowRules> rules = sc.broadcast(new RowRules(stats.trained, scaling,
                 Double.isNaN(config.minPrediction) ? stats.labelMin : config.minPrediction,
                 Double.isNaN(config.maxPrediction) ? stats.labelMax : config.maxPrediction));

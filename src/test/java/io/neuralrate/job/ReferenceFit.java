@@ -13,7 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * run once per test JVM in local mode and shared by {@link ReliabilityIT} and {@link ClusterJobIT}.
  * Sharing it is a stronger check as well as a cheaper one: a fit interrupted on the standalone
  * cluster must give the parameters of the same fit run in local mode, bit for bit (the training
- * core is deterministic for a given seed and number of workers, wherever its tasks run).
+ * core is deterministic for a given seed and number of workers, wherever its tasks run). It also
+ * needs the input read into the same partitions both ways: true of the sample data, whose files are
+ * far below Spark's split size, and two task slots in local mode as on the test cluster.
  */
 final class ReferenceFit {
     /** The fit every kill test runs: two workers, a fixed number of epochs (no early stop). */

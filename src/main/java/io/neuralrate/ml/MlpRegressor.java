@@ -87,14 +87,8 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
         copyValues(model, extractParamMap());
-        // Unless set, predictions are clipped to the range of the labels trained on (a rating scale's ends).
-        if (!isSet(minPrediction())) {
-            model.setMinPrediction(result.labelRange()[0]);
-        }
-        if (!isSet(maxPrediction())) {
-            model.setMaxPrediction(result.labelRange()[1]);
-        }
-        return model;
+        // The range validation scored within: the one set here, else the training labels' (a rating scale's ends).
+        return model.setMinPrediction(result.predictionRange()[0]).setMaxPrediction(result.predictionRange()[1]);
     }
 
     /**

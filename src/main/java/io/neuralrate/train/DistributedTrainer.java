@@ -110,19 +110,22 @@ public final class DistributedTrainer {
         logUntrained(spec, stats.trained, layout);
         FeatureScaling scaling = config.standardization && spec.numFeatures() > 0 ? stats.featureScaling() : null;
         // Not destroyed when the fit ends: the result tables' lineage reads it (Spark's cleaner removes it with them).
-        Broadcast<RowRules> rules = sc.broadcast(new RowRules(stats.trained, scaling,
+        RowRules rowRules = new RowRules(stats.trained, scaling,
                 Double.isNaN(config.minPrediction) ? stats.labelMin : config.minPrediction,
-                Double.isNaN(config.maxPrediction) ? stats.labelMax : config.maxPrediction));
+                Double.isNaN(config.maxPrediction) ? stats.labelMax : config.maxPrediction);
+        Broadcast<RowRules> rules = sc.broadcast(rowRules);
         try (TrainingTables tables = sharded ? new ShardedTables(sc, spec, config, workers, rules)
                 : new BroadcastTables(sc, spec, config, rules)) {
-            return train(sc, packed, packingSeconds, stats, spec, config, workers, tables, scaling);
+            return train(sc, packed, packingSeconds, stats, spec, config, workers, tables, rowRules);
         }
     }
 
     private static TrainingResult train(JavaSparkContext sc, JavaRDD<PackedPartition> packed, double packingSeconds,
                                         BlockStats stats, NetworkSpec spec, TrainingConfig config, int workers,
-                                        TrainingTables tables, FeatureScaling scaling) {
+                                        TrainingTables tables, RowRules rules) {
         ModelState state = tables.initialState();
+        FeatureScaling scaling = rules.scaling();
+        long[] tableRows = rules.trained().tableRows(spec);
         long rowsPerRound = (long) config.roundBatches(workers, spec) * config.workerBatchSize(workers);
         int rounds = (int) ((stats.maxPartitionRows + rowsPerRound - 1) / rowsPerRound);
 
@@ -135,7 +138,7 @@ public final class DistributedTrainer {
         boolean stoppedEarly = false;
         String fingerprint = config.fingerprint() + "|" + spec + "|label " + spec.labelMean() + "/"
                 + spec.labelScale() + "|rows " + stats.trainingRows + "/" + stats.validationRows + "|workers " + workers
-                + "|" + tables.getClass().getSimpleName() + "|trained rows " + Arrays.toString(stats.trained.tableRows(spec))
+                + "|" + tables.getClass().getSimpleName() + "|trained rows " + Arrays.toString(tableRows)
                 + "|feature scaling " + (scaling == null ? "none" : scaling.digest());
         if (config.checkpointDir != null) {
             Optional<Checkpoint> resumed = tables.resume(config.checkpointDir, fingerprint);
@@ -225,9 +228,9 @@ public final class DistributedTrainer {
         SparkSession spark = SparkSession.builder().sparkContext(sc.sc()).getOrCreate();
         float[][] dense = Arrays.copyOfRange(kept, spec.embeddingTableCount(), kept.length);
         return new TrainingResult(spec, scaling == null ? dense : scaling.fold(dense, spec),
-                tables.result(kept, spark), stats.trained.tableRows(spec), history, bestEpoch, stoppedEarly,
+                tables.result(kept, spark), tableRows, history, bestEpoch, stoppedEarly,
                 stats.trainingRows, stats.validationRows, workers, tables instanceof ShardedTables,
-                new double[] {stats.labelMin, stats.labelMax}, packingSeconds);
+                new double[] {rules.minPrediction(), rules.maxPrediction()}, packingSeconds);
     }
 
     /** Says how many indices below each table's cardinality occur in no training row (scored as unknown). */

@@ -22,11 +22,12 @@ import java.util.List;
  * @param validationRows rows used for validation
  * @param workers number of data-parallel workers used
  * @param tablesSharded whether the embedding tables were sharded on the executors rather than broadcast
- * @param labelRange the smallest and largest label of the training rows
+ * @param predictionRange the range validation clipped predictions to, for the model to clip to: the one set
+ *     in the config, else the smallest and largest label of the training rows
  * @param packingSeconds wall time of repartitioning and packing the rows into cached blocks (with their statistics)
  */
 public record TrainingResult(NetworkSpec spec, float[][] dense, List<Dataset<Row>> tables, long[] tableRows,
                              List<EpochStats> history, int bestEpoch, boolean stoppedEarly, long trainingRows,
-                             long validationRows, int workers, boolean tablesSharded, double[] labelRange,
+                             long validationRows, int workers, boolean tablesSharded, double[] predictionRange,
                              double packingSeconds) {
 }

@@ -1,6 +1,7 @@
 package io.neuralrate.job;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -18,34 +19,55 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * far below Spark's split size, and two task slots in local mode as on the test cluster.
  */
 final class ReferenceFit {
-    /** The fit every kill test runs: two workers, a fixed number of epochs (no early stop). */
-    static final String[] TRAIN = {"train", "--run-date", "2026-03-02", "--set", "model.max-epochs=10",
-        "--set", "model.num-workers=2", "--set", "model.early-stopping-patience=0"};
+    /** Epochs of {@link #TRAIN}: enough for a checkpoint, a kill and a resume in between. */
+    static final int EPOCHS = 6;
     /** The run date of {@link #TRAIN}: its output is under {@code <output.root>/<RUN_DATE>}. */
     static final String RUN_DATE = "2026-03-02";
+    /** The fit every kill test runs: two workers, a fixed number of epochs (no early stop). */
+    static final String[] TRAIN = {"train", "--run-date", RUN_DATE, "--set", "model.max-epochs=" + EPOCHS,
+        "--set", "model.num-workers=2", "--set", "model.early-stopping-patience=0"};
 
-    private static byte[] network;
+    private static Path output;
 
     private ReferenceFit() {}
 
-    /** The saved network file of {@link #TRAIN} run without interruption, trained on first use. */
-    static synchronized byte[] network() throws IOException, InterruptedException {
-        if (network == null) {
+    /** The saved network file of {@link #TRAIN} run without interruption. */
+    static byte[] network() throws IOException, InterruptedException {
+        return Files.readAllBytes(JobProcess.networkFile(runFolder().resolve("model")));
+    }
+
+    /**
+     * The run folder ({@code <output.root>/<RUN_DATE>}) that {@link #TRAIN} wrote, trained on first
+     * use and deleted when the test JVM exits; callers copy it, never change it.
+     */
+    static synchronized Path runFolder() throws IOException, InterruptedException {
+        if (output == null) {
             Path out = Files.createTempDirectory("neuralrate-reference");
             JobProcess.Result run = JobProcess.submit(Map.of(),
                     JobProcess.concat(TRAIN, "--set", "output.root=" + out));
             assertEquals(0, run.exitCode(), run.output());
-            network = Files.readAllBytes(JobProcess.networkFile(out.resolve(RUN_DATE).resolve("model")));
-            deleteTree(out);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
+            output = out;
         }
-        return network.clone();
+        return output.resolve(RUN_DATE);
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Copies the folder tree {@code from} to {@code to} (which must not exist). */
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
         try (var paths = Files.walk(root)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

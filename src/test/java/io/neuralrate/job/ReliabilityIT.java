@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,14 +22,6 @@ class ReliabilityIT {
     @TempDir
     Path work;
 
-    private static JobProcess.Result train(String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("train"));
-        all.addAll(List.of(args));
-        JobProcess.Result run = JobProcess.submit(Map.of(), all.toArray(new String[0]));
-        assertEquals(0, run.exitCode(), run.output());
-        return run;
-    }
-
     /** SIGKILL to submit.sh and the driver JVM it started. */
     private static void killAll(JobProcess job) throws InterruptedException {
         List<ProcessHandle> tree = job.processTree();
@@ -42,14 +33,15 @@ class ReliabilityIT {
 
     @Test
     void aRunKilledWhileWritingLeavesThePreviousOutputAndTheRerunReplacesIt() throws Exception {
+        // The previous night's output: the reference fit's run folder (the same job, seed 42).
         Path out = work.resolve("out");
-        String[] common = {"--run-date", "2026-03-01", "--set", "output.root=" + out, "--set", "model.max-epochs=3"};
-        train(common);
-        Path day = out.resolve("2026-03-01");
+        Files.createDirectories(out);
+        Path day = out.resolve(ReferenceFit.RUN_DATE);
+        ReferenceFit.copyTree(ReferenceFit.runFolder(), day);
         byte[] metrics = Files.readAllBytes(day.resolve("metrics.json"));
+        String[] reseeded = JobProcess.concat(ReferenceFit.TRAIN, "--set", "output.root=" + out, "--set", "model.seed=7");
 
-        try (JobProcess job = JobProcess.start(Map.of(), JobProcess.concat(JobProcess.concat(new String[] {"train"}, common),
-                "--set", "model.seed=7"))) {
+        try (JobProcess job = JobProcess.start(Map.of(), reseeded)) {
             Path staged = awaitStagedModel(out, job);
             killAll(job);
             assertTrue(Files.exists(staged), "killed while writing " + staged);
@@ -65,10 +57,11 @@ class ReliabilityIT {
             }
         }
 
-        train(JobProcess.concat(common, "--set", "model.seed=7"));
+        JobProcess.Result rerun = JobProcess.submit(Map.of(), reseeded);
+        assertEquals(0, rerun.exitCode(), rerun.output());
         assertNotEquals(new String(metrics), Files.readString(day.resolve("metrics.json")), "the rerun replaced it");
         try (Stream<Path> entries = Files.list(out)) {
-            assertEquals(List.of("2026-03-01"), entries.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(List.of(ReferenceFit.RUN_DATE), entries.map(p -> p.getFileName().toString()).toList(),
                     "the killed run's staging folder is cleaned up by the rerun");
         }
     }
@@ -101,14 +94,15 @@ class ReliabilityIT {
                     "--set", "model.checkpoint-dir=" + work.resolve("checkpoints-" + threshold),
                     "--set", "model.checkpoint-interval=2", "--set", "model.table-broadcast-threshold=" + threshold);
             try (JobProcess job = JobProcess.start(Map.of(), checkpointed)) {
-                job.awaitOutput("Checkpoint after epoch 4", 300);
+                job.awaitOutput("Checkpoint after epoch 2", 300);
                 killAll(job);
             }
             assertFalse(Files.exists(out.resolve(ReferenceFit.RUN_DATE)), "killed before any output");
             JobProcess.Result run = JobProcess.submit(Map.of(), checkpointed);
             assertEquals(0, run.exitCode(), run.output());
             assertTrue(run.output().contains("Resuming from the checkpoint taken after epoch"), run.output());
-            assertFalse(run.output().contains("epoch 1/10:"), "no epoch before the checkpoint is trained again");
+            assertFalse(run.output().contains("epoch 1/" + ReferenceFit.EPOCHS + ":"),
+                    "no epoch before the checkpoint is trained again");
             assertEquals(threshold.equals("-1"), run.output().contains("sharded on the executors"), run.output());
             assertArrayEquals(reference, Files.readAllBytes(JobProcess.networkFile(
                     out.resolve(ReferenceFit.RUN_DATE).resolve("model"))),

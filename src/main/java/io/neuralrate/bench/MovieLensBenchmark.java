@@ -7,6 +7,7 @@ import io.neuralrate.data.Tables;
 import io.neuralrate.job.JobConfig;
 import io.neuralrate.job.MetricsReport;
 import io.neuralrate.job.OutputLayout;
+import io.neuralrate.ml.MlpRegressionModel;
 import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -16,6 +17,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.recommendation.ALS;
 import org.apache.spark.ml.regression.FMRegressor;
 import org.apache.spark.ml.regression.LinearRegression;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -24,54 +26,102 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * NeuralRate against Spark's own rating models on the canonical MovieLens-100K folds, in one run.
+ * NeuralRate against Spark's own rating models and a damped bias baseline on the canonical
+ * MovieLens-100K folds, in one run, every model treated the same way.
  *
- * <p>For each fold {@code uN.base}/{@code uN.test}, a seeded 10% of the base ratings is held out for
- * tuning; every model picks its settings from a small grid by RMSE on that holdout only, never on
- * the test fold. Spark's models are then refitted on the whole base fold; NeuralRate models keep the
- * fit that used the holdout for early stopping (so they train on 90% of the fold). Test predictions
- * a model cannot make (ALS on a user or item absent from the base fold) fall back to the base mean.
+ * <ul>
+ *   <li>Tuning, once, on one base fold only ({@code u1.base} by default): a seeded 10% of it is a
+ *       holdout; every model fits on the other 90% and is scored on the holdout, with the same budget
+ *       of fits, searched by {@link PatternSearch} from a stated starting point (coarse steps, then
+ *       fine, on grids without edges). NeuralRate early-stops on that holdout, so its epoch count is
+ *       chosen there too.</li>
+ *   <li>Evaluation: with the chosen settings (and epoch count), every model fits on the whole base
+ *       fold {@code uN.base} and predicts {@code uN.test}, for every fold.</li>
+ *   <li>Scoring: every model's predictions are clipped to the rating scale [1, 5]; a pair a model
+ *       cannot score (ALS on an id absent from the base fold) gets the base fold's mean.</li>
+ * </ul>
+ * The tuning fold's test set is the clean figure. The other folds' test sets lie inside the tuning
+ * fold's base ratings ({@code u2.test ... u5.test} make up {@code u1.base}), so their figures were
+ * informed by the tuning and are labelled so.
  */
 final class MovieLensBenchmark {
     private static final Logger LOG = LoggerFactory.getLogger(MovieLensBenchmark.class);
     static final String HOLDOUT = "tuning_holdout";
     private static final String PREDICTION = "prediction";
+    /** The MovieLens rating scale, to which every model's predictions are clipped. */
+    static final double MIN_RATING = 1;
+    static final double MAX_RATING = 5;
+    /** Epochs without improvement on the holdout before NeuralRate's tuning fits stop. */
+    private static final int PATIENCE = 5;
 
     private MovieLensBenchmark() {}
 
-    /** One setting of a model: the stages that follow the feature assembly. */
-    record Candidate(String settings, Supplier<List<PipelineStage>> stages) {
+    /** A model with its settings fixed. */
+    interface Setting {
+        /** Fits on the fold's base rows outside the holdout; returns the holdout's RMSE. */
+        double tune(Fold fold);
+
+        /** What tuning chose beyond the searched values (NeuralRate: its epoch count); empty if nothing. */
+        default String chosenByTuning() {
+            return "";
+        }
+
+        /** Fits on every base row of the fold (with what tuning chose); returns the test rows with predictions. */
+        Dataset<Row> fitAndScoreTest(Fold fold);
     }
 
     /**
      * A model in the comparison.
      *
      * @param name as shown in the table
-     * @param idEmbeddings whether its feature assembly indexes user and item ids
-     * @param earlyStopsOnHoldout whether it uses the holdout itself (NeuralRate) instead of being refitted
-     * @param candidates its tuning grid
+     * @param dimensions the hyperparameters its tuning searches, from their starting values
+     * @param fixed what it does not tune, as shown in the table
+     * @param setting the model with given values of the dimensions
      */
-    record ModelSpec(String name, boolean idEmbeddings, boolean earlyStopsOnHoldout, List<Candidate> candidates) {
+    record ModelSpec(String name, List<PatternSearch.Dimension> dimensions, String fixed,
+                     Function<double[], Setting> setting) {
+        String describe(double[] values) {
+            StringBuilder s = new StringBuilder();
+            for (int d = 0; d < values.length; d++) {
+                PatternSearch.Dimension dim = dimensions.get(d);
+                s.append(d == 0 ? "" : ", ").append(dim.name()).append(' ').append(dim.integral()
+                        ? String.valueOf((long) values[d]) : String.format(Locale.ROOT, "%.3g", values[d]));
+            }
+            return s.toString();
+        }
     }
 
-    /** One model on one fold. */
-    record FoldResult(String settings, double rmse, double mae, double trainSeconds) {
+    /** One model on one fold's test set. */
+    record FoldResult(String fold, double rmse, double mae, double trainSeconds) {
+    }
+
+    /** A model's tuning and its results on every fold. */
+    record ModelResult(String name, String settings, String fixed, PatternSearch.Outcome tuning, List<FoldResult> folds) {
     }
 
     /** A fold's rows: base ratings joined with features (with the tuning-holdout flag) and test ratings. */
     record Fold(String name, Dataset<Row> train, Dataset<Row> test, double trainMean) {
+        Dataset<Row> tuningRows() {
+            return train.filter(col(HOLDOUT).equalTo(false));
+        }
+
+        Dataset<Row> holdoutRows() {
+            return train.filter(col(HOLDOUT));
+        }
+
         void unpersist() {
             train.unpersist();
             test.unpersist();
@@ -88,187 +138,282 @@ final class MovieLensBenchmark {
         return new Fold("u" + n, train, test, mean);
     }
 
-    /** The models compared, each with its tuning grid; {@code epochs} caps NeuralRate's epochs. */
+    /**
+     * The models compared, each with the hyperparameters its tuning searches and where the search
+     * starts: the library's defaults where it has them (Spark's for ALS, NeuralRate's own), else a
+     * common value. {@code epochs} caps NeuralRate's epochs while tuning.
+     */
     static List<ModelSpec> models(int epochs, long seed) {
         List<ModelSpec> models = new ArrayList<>();
-        List<Candidate> featuresOnly = new ArrayList<>();
-        for (double lr : new double[] {1e-3, 3e-3}) {
-            featuresOnly.add(new Candidate("hidden [64,32], lr " + lr, () -> List.of(neuralRate(epochs, seed)
-                    .setLearningRate(lr))));
-        }
-        models.add(new ModelSpec("NeuralRate, features only", false, true, featuresOnly));
-        List<Candidate> embeddings = new ArrayList<>();
-        for (int dim : new int[] {64, 128}) {
-            embeddings.add(new Candidate("hidden [64,32], embeddingDim " + dim + ", weightDecay 1e-3",
-                    () -> List.of(neuralRate(epochs, seed).setEmbeddingDim(dim).setWeightDecay(1e-3)
-                            .setEmbeddingCols(new String[] {FeatureAssembly.USER_INDEX, FeatureAssembly.ITEM_INDEX}))));
-        }
-        models.add(new ModelSpec("NeuralRate, features + id embeddings", true, true, embeddings));
-        List<Candidate> als = new ArrayList<>();
-        for (int rank : new int[] {10, 25, 50}) {
-            for (double reg : new double[] {0.05, 0.1, 0.2}) {
-                als.add(new Candidate("rank " + rank + ", regParam " + reg, () -> List.of(new ALS()
+        models.add(new ModelSpec("NeuralRate, features only", List.of(
+                PatternSearch.Dimension.strength("learningRate", 1e-3, 1e-5, 0.1),
+                PatternSearch.Dimension.strength("weightDecay", 1e-3, 1e-7, 1)),
+                "hidden [64,32], Adam, batch 256",
+                v -> new NeuralRateSetting(false, epochs, () -> neuralRate(seed).setLearningRate(v[0])
+                        .setWeightDecay(v[1]))));
+        models.add(new ModelSpec("NeuralRate, features + id embeddings", List.of(
+                PatternSearch.Dimension.size("embeddingDim", 64, 2, 1024),
+                PatternSearch.Dimension.strength("learningRate", 1e-3, 1e-5, 0.1),
+                PatternSearch.Dimension.strength("weightDecay", 1e-3, 1e-7, 1)),
+                "hidden [64,32], Adam, batch 256",
+                v -> new NeuralRateSetting(true, epochs, () -> neuralRate(seed).setEmbeddingDim((int) v[0])
+                        .setLearningRate(v[1]).setWeightDecay(v[2])
+                        .setEmbeddingCols(new String[] {FeatureAssembly.USER_INDEX, FeatureAssembly.ITEM_INDEX}))));
+        models.add(new ModelSpec("Spark ALS", List.of(
+                PatternSearch.Dimension.size("rank", 10, 2, 1024),
+                PatternSearch.Dimension.strength("regParam", 0.1, 1e-5, 100)),
+                "15 iterations",
+                v -> new PipelineSetting(true, () -> List.of(new ALS()
                         .setUserCol(FeatureAssembly.USER_INDEX).setItemCol(FeatureAssembly.ITEM_INDEX)
-                        .setRatingCol(Tables.RATING).setRank(rank).setRegParam(reg).setMaxIter(15).setSeed(seed)
-                        .setColdStartStrategy("nan"))));
-            }
-        }
-        models.add(new ModelSpec("Spark ALS", true, false, als));
-        List<Candidate> fm = new ArrayList<>();
-        for (double reg : new double[] {0.001, 0.01}) {
-            fm.add(new Candidate("one-hot ids + features, factorSize 8, regParam " + reg
-                    + ", adamW stepSize 0.1, 50 iterations", () -> List.of(
-                    new OneHotEncoder().setInputCols(new String[] {FeatureAssembly.USER_INDEX,
-                        FeatureAssembly.ITEM_INDEX}).setOutputCols(new String[] {"user_onehot", "item_onehot"})
-                            .setHandleInvalid("keep").setDropLast(false),
-                    new VectorAssembler().setInputCols(new String[] {"user_onehot", "item_onehot",
-                        FeatureAssembly.FEATURES}).setOutputCol("fm_features"),
-                    new FMRegressor().setFeaturesCol("fm_features").setLabelCol(Tables.RATING)
-                            .setFactorSize(8).setRegParam(reg).setStepSize(0.1).setMaxIter(50).setSeed(seed))));
-        }
-        models.add(new ModelSpec("Spark FMRegressor", true, false, fm));
-        List<Candidate> linear = new ArrayList<>();
-        for (double reg : new double[] {0.0, 0.01, 0.1}) {
-            linear.add(new Candidate("features, regParam " + reg, () -> List.of(new LinearRegression()
-                    .setFeaturesCol(FeatureAssembly.FEATURES).setLabelCol(Tables.RATING).setRegParam(reg))));
-        }
-        models.add(new ModelSpec("Spark LinearRegression", false, false, linear));
+                        .setRatingCol(Tables.RATING).setRank((int) v[0]).setRegParam(v[1]).setMaxIter(15)
+                        .setSeed(seed).setColdStartStrategy("nan")))));
+        models.add(new ModelSpec("Spark FMRegressor", List.of(
+                PatternSearch.Dimension.strength("regParam", 0.01, 1e-7, 100),
+                PatternSearch.Dimension.strength("stepSize", 0.1, 1e-4, 10)),
+                "one-hot ids + features, factorSize 8, adamW, 50 iterations",
+                v -> new PipelineSetting(true, () -> List.of(
+                        new OneHotEncoder().setInputCols(new String[] {FeatureAssembly.USER_INDEX,
+                            FeatureAssembly.ITEM_INDEX}).setOutputCols(new String[] {"user_onehot", "item_onehot"})
+                                .setHandleInvalid("keep").setDropLast(false),
+                        new VectorAssembler().setInputCols(new String[] {"user_onehot", "item_onehot",
+                            FeatureAssembly.FEATURES}).setOutputCol("fm_features"),
+                        new FMRegressor().setFeaturesCol("fm_features").setLabelCol(Tables.RATING)
+                                .setFactorSize(8).setRegParam(v[0]).setStepSize(v[1]).setMaxIter(50).setSeed(seed)))));
+        models.add(new ModelSpec("Spark LinearRegression", List.of(
+                PatternSearch.Dimension.strength("regParam", 0.01, 1e-7, 100)),
+                "features",
+                v -> new PipelineSetting(false, () -> List.of(new LinearRegression()
+                        .setFeaturesCol(FeatureAssembly.FEATURES).setLabelCol(Tables.RATING).setRegParam(v[0])))));
+        models.add(new ModelSpec("user + item bias (damped)", List.of(
+                PatternSearch.Dimension.strength("itemDamping", 10, 1e-3, 1e5),
+                PatternSearch.Dimension.strength("userDamping", 10, 1e-3, 1e5)),
+                "base mean + item bias + user bias on the residual",
+                v -> new BiasSetting(v[0], v[1])));
         return models;
     }
 
-    private static MlpRegressor neuralRate(int epochs, long seed) {
-        // The assembly standardises the features already; weight decay as the candidates set it (none by default).
-        return new MlpRegressor().setFeaturesCol(FeatureAssembly.FEATURES).setLabelCol(Tables.RATING)
-                .setValidationIndicatorCol(HOLDOUT).setMaxEpochs(epochs).setSeed(seed)
-                .setMinPrediction(1).setMaxPrediction(5).setStandardization(false).setWeightDecay(0);
+    private static MlpRegressor neuralRate(long seed) {
+        // The assembly standardises the features already.
+        return new MlpRegressor().setFeaturesCol(FeatureAssembly.FEATURES).setLabelCol(Tables.RATING).setSeed(seed)
+                .setMinPrediction(MIN_RATING).setMaxPrediction(MAX_RATING).setStandardization(false);
     }
 
-    /** Tunes one model on the fold's holdout and evaluates the chosen setting on the test fold. */
-    static FoldResult evaluate(ModelSpec model, Fold fold) {
+    private static FeatureAssembly assembly(Fold fold, boolean idEmbeddings) {
         Set<String> exclude = Set.of(Tables.USER_ID, Tables.ITEM_ID, Tables.RATING, "timestamp", HOLDOUT);
-        FeatureAssembly assembly = FeatureAssembly.plan(fold.train(), exclude, List.of(), true, model.idEmbeddings());
-        Dataset<Row> tuning = fold.train().filter(col(HOLDOUT).equalTo(false));
-        Dataset<Row> holdout = fold.train().filter(col(HOLDOUT));
-        Candidate best = null;
-        PipelineModel bestModel = null;
-        double bestRmse = Double.POSITIVE_INFINITY;
-        double bestSeconds = 0;
-        for (Candidate candidate : model.candidates()) {
-            long start = System.nanoTime();
-            PipelineModel fitted = pipeline(assembly, candidate).fit(model.earlyStopsOnHoldout() ? fold.train() : tuning);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double rmse = errors(fitted.transform(holdout), fold.trainMean())[0];
-            LOG.info("{} {} [{}]: holdout RMSE {}", fold.name(), model.name(), candidate.settings(), rmse);
-            if (rmse < bestRmse) {
-                best = candidate;
-                bestModel = fitted;
-                bestRmse = rmse;
-                bestSeconds = seconds;
-            }
-        }
-        if (!model.earlyStopsOnHoldout()) {
-            long start = System.nanoTime();
-            bestModel = pipeline(assembly, best).fit(fold.train());
-            bestSeconds = (System.nanoTime() - start) / 1e9;
-        }
-        double[] test = errors(bestModel.transform(fold.test()), fold.trainMean());
-        LOG.info("{} {} [{}]: test RMSE {} MAE {}", fold.name(), model.name(), best.settings(), test[0], test[1]);
-        return new FoldResult(best.settings(), test[0], test[1], bestSeconds);
+        return FeatureAssembly.plan(fold.train(), exclude, List.of(), true, idEmbeddings);
     }
 
-    private static Pipeline pipeline(FeatureAssembly assembly, Candidate candidate) {
+    private static Pipeline pipeline(FeatureAssembly assembly, List<PipelineStage> model) {
         List<PipelineStage> stages = new ArrayList<>(assembly.stages());
-        stages.addAll(candidate.stages().get());
+        stages.addAll(model);
         return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
     }
 
-    /** RMSE and MAE of the {@code prediction} column; NaN predictions count as the training mean. */
+    /** A Spark ML model after the feature assembly: tuned on 90% of the base fold, refitted on all of it. */
+    private record PipelineSetting(boolean idEmbeddings, Supplier<List<PipelineStage>> stages) implements Setting {
+        @Override
+        public double tune(Fold fold) {
+            PipelineModel fitted = pipeline(assembly(fold, idEmbeddings), stages.get()).fit(fold.tuningRows());
+            return errors(fitted.transform(fold.holdoutRows()), fold.trainMean())[0];
+        }
+
+        @Override
+        public Dataset<Row> fitAndScoreTest(Fold fold) {
+            return pipeline(assembly(fold, idEmbeddings), stages.get()).fit(fold.train()).transform(fold.test());
+        }
+    }
+
+    /**
+     * NeuralRate: tuned by early stopping on the holdout (training on the other 90%), which also
+     * chooses its epoch count; refitted on the whole base fold for exactly that many epochs.
+     */
+    private static final class NeuralRateSetting implements Setting {
+        private final boolean idEmbeddings;
+        private final int maxEpochs;
+        private final Supplier<MlpRegressor> regressor;
+        private int epochs;
+
+        NeuralRateSetting(boolean idEmbeddings, int maxEpochs, Supplier<MlpRegressor> regressor) {
+            this.idEmbeddings = idEmbeddings;
+            this.maxEpochs = maxEpochs;
+            this.regressor = regressor;
+        }
+
+        @Override
+        public double tune(Fold fold) {
+            MlpRegressor mlp = regressor.get().setValidationIndicatorCol(HOLDOUT).setMaxEpochs(maxEpochs)
+                    .setEarlyStoppingPatience(PATIENCE);
+            PipelineModel fitted = pipeline(assembly(fold, idEmbeddings), List.of(mlp)).fit(fold.train());
+            epochs = ((MlpRegressionModel) fitted.stages()[fitted.stages().length - 1]).summary().bestEpoch();
+            return errors(fitted.transform(fold.holdoutRows()), fold.trainMean())[0];
+        }
+
+        @Override
+        public String chosenByTuning() {
+            return "epochs " + epochs;
+        }
+
+        @Override
+        public Dataset<Row> fitAndScoreTest(Fold fold) {
+            if (epochs == 0) {
+                throw new IllegalStateException("tune first: the epoch count is chosen on the holdout");
+            }
+            MlpRegressor mlp = regressor.get().setMaxEpochs(epochs).setValidationFraction(0)
+                    .setEarlyStoppingPatience(0);
+            return pipeline(assembly(fold, idEmbeddings), List.of(mlp)).fit(fold.train()).transform(fold.test());
+        }
+    }
+
+    /** The damped user + item bias baseline, see {@link #biasPredictions}. */
+    private record BiasSetting(double itemDamping, double userDamping) implements Setting {
+        @Override
+        public double tune(Fold fold) {
+            return errors(biasPredictions(fold.tuningRows(), fold.holdoutRows(), itemDamping, userDamping),
+                    fold.trainMean())[0];
+        }
+
+        @Override
+        public Dataset<Row> fitAndScoreTest(Fold fold) {
+            return biasPredictions(fold.train(), fold.test(), itemDamping, userDamping);
+        }
+    }
+
+    /**
+     * RMSE and MAE of the {@code prediction} column, clipped to [{@link #MIN_RATING}, {@link #MAX_RATING}]
+     * for every model alike; null or NaN predictions count as {@code fallback} (the base mean).
+     */
     static double[] errors(Dataset<Row> predictions, double fallback) {
-        Row r = predictions.select(functions.coalesce(functions.nanvl(col(PREDICTION), functions.lit(fallback)),
-                functions.lit(fallback)).minus(col(Tables.RATING)).as("err"))
+        Column known = functions.coalesce(functions.nanvl(col(PREDICTION), functions.lit(fallback)),
+                functions.lit(fallback));
+        Column clipped = functions.least(functions.greatest(known, functions.lit(MIN_RATING)),
+                functions.lit(MAX_RATING));
+        Row r = predictions.select(clipped.minus(col(Tables.RATING)).as("err"))
                 .agg(functions.sqrt(functions.avg(col("err").multiply(col("err")))), functions.avg(functions.abs(col("err"))))
                 .first();
         return new double[] {r.getDouble(0), r.getDouble(1)};
     }
 
     /**
-     * Damped user + item bias baseline (the classic "baseline predictor"): the base mean plus an item
-     * bias, then a user bias on the residual, each shrunk by {@code damping} pseudo-ratings.
-     *
-     * @return RMSE and MAE on the test fold
+     * The damped user + item bias baseline (the classic "baseline predictor"), fitted on {@code train}
+     * and applied to {@code scored}: the mean rating plus an item bias, then a user bias on the
+     * residual, each shrunk towards 0 by its damping (pseudo-ratings). Unknown ids get a bias of 0.
      */
-    static double[] biasBaseline(Fold fold, double damping) {
-        double mu = fold.trainMean();
-        Dataset<Row> items = fold.train().groupBy(Tables.ITEM_ID).agg(
-                functions.sum(col(Tables.RATING).minus(mu)).divide(functions.count("*").plus(damping)).as("b_i"));
-        Dataset<Row> users = fold.train().join(items, Tables.ITEM_ID).groupBy(Tables.USER_ID).agg(
+    static Dataset<Row> biasPredictions(Dataset<Row> train, Dataset<Row> scored, double itemDamping,
+                                        double userDamping) {
+        double mu = train.selectExpr("avg(" + Tables.RATING + ")").first().getDouble(0);
+        Dataset<Row> items = train.groupBy(Tables.ITEM_ID).agg(
+                functions.sum(col(Tables.RATING).minus(mu)).divide(functions.count("*").plus(itemDamping)).as("b_i"));
+        Dataset<Row> users = train.join(items, Tables.ITEM_ID).groupBy(Tables.USER_ID).agg(
                 functions.sum(col(Tables.RATING).minus(mu).minus(col("b_i")))
-                        .divide(functions.count("*").plus(damping)).as("b_u"));
-        Dataset<Row> test = fold.test();
-        Dataset<Row> scored = test.join(items, test.col(Tables.ITEM_ID).equalTo(items.col(Tables.ITEM_ID)), "left")
+                        .divide(functions.count("*").plus(userDamping)).as("b_u"));
+        return scored.join(items, scored.col(Tables.ITEM_ID).equalTo(items.col(Tables.ITEM_ID)), "left")
                 .drop(items.col(Tables.ITEM_ID))
-                .join(users, test.col(Tables.USER_ID).equalTo(users.col(Tables.USER_ID)), "left")
+                .join(users, scored.col(Tables.USER_ID).equalTo(users.col(Tables.USER_ID)), "left")
                 .drop(users.col(Tables.USER_ID))
                 .withColumn(PREDICTION, functions.lit(mu).plus(functions.coalesce(col("b_i"), functions.lit(0.0)))
                         .plus(functions.coalesce(col("b_u"), functions.lit(0.0))));
-        return errors(scored, mu);
     }
 
-    static String run(SparkSession spark, String dir, int[] folds, int epochs, long seed, JobConfig config,
-                      String runDate) {
+    /** The bias baseline with one damping for both biases, fitted on the whole base fold: RMSE and MAE on its test set. */
+    static double[] biasBaseline(Fold fold, double damping) {
+        return errors(biasPredictions(fold.train(), fold.test(), damping, damping), fold.trainMean());
+    }
+
+    /** Tunes {@code model} on {@code fold}'s holdout within {@code budget} fits; returns the chosen setting. */
+    static Map.Entry<PatternSearch.Outcome, Setting> tune(ModelSpec model, Fold fold, int budget) {
+        Map<String, Setting> fitted = new HashMap<>();
+        PatternSearch.Outcome outcome = PatternSearch.minimise(model.dimensions(), budget, values -> {
+            Setting setting = model.setting().apply(values);
+            double rmse = setting.tune(fold);
+            LOG.info("tuning {} [{}{}]: holdout RMSE {}", model.name(), model.describe(values),
+                    setting.chosenByTuning().isEmpty() ? "" : ", " + setting.chosenByTuning(), rmse);
+            fitted.put(Arrays.toString(values), setting);
+            return rmse;
+        });
+        return Map.entry(outcome, fitted.get(Arrays.toString(outcome.best())));
+    }
+
+    /** Fits the tuned {@code setting} on the fold's base rows and scores its test rows. */
+    static FoldResult evaluate(Setting setting, Fold fold) {
+        long start = System.nanoTime();
+        Dataset<Row> scored = setting.fitAndScoreTest(fold).cache();
+        double[] errors = errors(scored, fold.trainMean());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        scored.unpersist();
+        return new FoldResult(fold.name(), errors[0], errors[1], seconds);
+    }
+
+    static String run(SparkSession spark, String dir, int tuningFold, int[] folds, int budget, int epochs, long seed,
+                      JobConfig config, String runDate) {
         List<ModelSpec> models = models(epochs, seed);
-        Map<String, List<FoldResult>> results = new LinkedHashMap<>();
-        List<double[]> bias = new ArrayList<>();
+        List<Setting> chosen = new ArrayList<>();
+        List<PatternSearch.Outcome> tunings = new ArrayList<>();
+        Fold tuning = fold(spark, dir, tuningFold, seed);
+        for (ModelSpec model : models) {
+            Map.Entry<PatternSearch.Outcome, Setting> tuned = tune(model, tuning, budget);
+            tunings.add(tuned.getKey());
+            chosen.add(tuned.getValue());
+            LOG.info("{}: chose [{}] after {} fits (local optimum: {})", model.name(),
+                    model.describe(tuned.getKey().best()), tuned.getKey().trials().size(), tuned.getKey().converged());
+        }
+        tuning.unpersist();
+        List<List<FoldResult>> results = new ArrayList<>();
+        models.forEach(m -> results.add(new ArrayList<>()));
         for (int n : folds) {
             Fold fold = fold(spark, dir, n, seed);
-            bias.add(biasBaseline(fold, 10));
-            for (ModelSpec model : models) {
-                results.computeIfAbsent(model.name(), k -> new ArrayList<>()).add(evaluate(model, fold));
+            for (int m = 0; m < models.size(); m++) {
+                FoldResult r = evaluate(chosen.get(m), fold);
+                LOG.info("{} {}: test RMSE {} MAE {}", fold.name(), models.get(m).name(), r.rmse(), r.mae());
+                results.get(m).add(r);
             }
             fold.unpersist();
         }
-        String table = table(results, bias, folds);
+        List<ModelResult> report = new ArrayList<>();
+        for (int m = 0; m < models.size(); m++) {
+            ModelSpec model = models.get(m);
+            String extra = chosen.get(m).chosenByTuning();
+            report.add(new ModelResult(model.name(), model.describe(tunings.get(m).best())
+                    + (extra.isEmpty() ? "" : ", " + extra), model.fixed(), tunings.get(m), results.get(m)));
+        }
+        String table = table(report, "u" + tuningFold, budget);
         System.out.println(table);
         return OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(),
                 config.string("output.root") + "/benchmark", runDate, out -> {
                     Map<String, Object> json = new LinkedHashMap<>();
                     json.put("dataset", dir);
+                    json.put("tuning_fold", "u" + tuningFold);
+                    json.put("budget_fits", budget);
                     json.put("folds", folds);
-                    json.put("models", results);
-                    json.put("bias_baseline_rmse", bias.stream().map(b -> b[0]).toList());
+                    json.put("models", report);
                     MetricsReport.writeJson(out.fileSystem(), out.staged("movielens-100k.json"), json);
                     MetricsReport.writeText(out.fileSystem(), out.staged("movielens-100k.md"), table);
                 });
     }
 
-    private static String table(Map<String, List<FoldResult>> results, List<double[]> bias, int[] folds) {
-        StringBuilder md = new StringBuilder("| model | settings chosen on the holdout (folds) | mean RMSE | mean MAE |");
-        for (int n : folds) {
-            md.append(" u").append(n).append(" RMSE |");
+    private static String table(List<ModelResult> report, String tuningFold, int budget) {
+        List<String> folds = report.get(0).folds().stream().map(FoldResult::fold).toList();
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "| model | settings chosen on %s.base's holdout | fixed | fits (of %d) | local optimum | holdout RMSE |",
+                tuningFold, budget));
+        for (String f : folds) {
+            md.append(' ').append(f).append(".test RMSE").append(f.equals(tuningFold) ? " (clean)" : "").append(" |");
         }
-        md.append(" mean train s |\n|---|---|---:|---:|").append("---:|".repeat(folds.length)).append("---:|\n");
-        for (Map.Entry<String, List<FoldResult>> e : results.entrySet()) {
-            List<FoldResult> rs = e.getValue();
-            Map<String, Long> chosen = rs.stream().collect(Collectors.groupingBy(FoldResult::settings, TreeMap::new,
-                    Collectors.counting()));
-            String settings = chosen.entrySet().stream().map(c -> c.getKey() + " (" + c.getValue() + ")")
-                    .collect(Collectors.joining("; "));
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.4f | %.4f |", e.getKey(), settings,
-                    rs.stream().mapToDouble(FoldResult::rmse).average().orElse(Double.NaN),
-                    rs.stream().mapToDouble(FoldResult::mae).average().orElse(Double.NaN)));
-            for (FoldResult r : rs) {
-                md.append(String.format(Locale.ROOT, " %.4f |", r.rmse()));
+        md.append(" mean RMSE | mean MAE | mean fit s |\n|---|---|---|---:|---|---:|")
+                .append("---:|".repeat(folds.size())).append("---:|---:|---:|\n");
+        for (ModelResult r : report) {
+            PatternSearch.Outcome t = r.tuning();
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %s | %.4f |", r.name(), r.settings(), r.fixed(),
+                    t.trials().size(), (t.converged() ? "yes" : "no: budget spent")
+                            + (t.atBound().isEmpty() ? "" : " (at the bound of " + String.join(", ", t.atBound()) + ")"),
+                    t.bestScore()));
+            for (FoldResult f : r.folds()) {
+                md.append(String.format(Locale.ROOT, " %.4f |", f.rmse()));
             }
-            md.append(String.format(Locale.ROOT, " %.1f |%n", rs.stream().mapToDouble(FoldResult::trainSeconds)
-                    .average().orElse(Double.NaN)));
+            md.append(String.format(Locale.ROOT, " %.4f | %.4f | %.1f |%n",
+                    r.folds().stream().mapToDouble(FoldResult::rmse).average().orElse(Double.NaN),
+                    r.folds().stream().mapToDouble(FoldResult::mae).average().orElse(Double.NaN),
+                    r.folds().stream().mapToDouble(FoldResult::trainSeconds).average().orElse(Double.NaN)));
         }
-        md.append(String.format(Locale.ROOT, "| user + item bias baseline | damping 10 | %.4f | %.4f |",
-                bias.stream().mapToDouble(b -> b[0]).average().orElse(Double.NaN),
-                bias.stream().mapToDouble(b -> b[1]).average().orElse(Double.NaN)));
-        for (double[] b : bias) {
-            md.append(String.format(Locale.ROOT, " %.4f |", b[0]));
-        }
-        md.append(" – |\n");
         return md.toString();
     }
 }

@@ -30,12 +30,16 @@ fi
 SPARK_ARGS=()
 HAS_MASTER=false
 DRIVER_MEMORY="${NEURALRATE_DRIVER_MEMORY:-2g}"
+DRIVER_JAVA_OPTIONS=""
 while [[ $# -gt 0 && "$1" == -* ]]; do
   case "$1" in
     --verbose|-v|--supervise) SPARK_ARGS+=("$1"); shift ;;
     # The embedded driver runs in this script's JVM, so its heap is set here, not by SparkSubmit.
     --driver-memory) DRIVER_MEMORY="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     --driver-memory=*) DRIVER_MEMORY="${1#*=}"; SPARK_ARGS+=("$1"); shift ;;
+    # Likewise its JVM options (split on spaces, as spark-submit does).
+    --driver-java-options) DRIVER_JAVA_OPTIONS="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
+    --driver-java-options=*) DRIVER_JAVA_OPTIONS="${1#*=}"; SPARK_ARGS+=("$1"); shift ;;
     --master) HAS_MASTER=true; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     --master=*) HAS_MASTER=true; SPARK_ARGS+=("$1"); shift ;;
     --*=*) SPARK_ARGS+=("$1"); shift ;;
@@ -74,6 +78,7 @@ JAVA_OPENS=(
 # Workers started from these jars launch executors only when they know the Scala line: read it off spark-core.
 SCALA_LINE="$(compgen -G "$EMBEDDED_SPARK/jars/spark-core_*.jar" | head -n 1 | sed -E 's/.*spark-core_([0-9.]+)-.*/\1/')"
 export SPARK_HOME="$EMBEDDED_SPARK" SPARK_SCALA_VERSION="$SCALA_LINE"
-exec java -Xmx"$DRIVER_MEMORY" "${JAVA_OPENS[@]}" "$LOG_CONF" \
+read -r -a DRIVER_JAVA_OPTS <<< "$DRIVER_JAVA_OPTIONS"
+exec java -Xmx"$DRIVER_MEMORY" "${JAVA_OPENS[@]}" "$LOG_CONF" ${DRIVER_JAVA_OPTS[@]+"${DRIVER_JAVA_OPTS[@]}"} \
   -cp "$EMBEDDED_SPARK/jars/*" org.apache.spark.deploy.SparkSubmit \
   --class "$MAIN_CLASS" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"

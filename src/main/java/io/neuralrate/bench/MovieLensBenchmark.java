@@ -108,8 +108,13 @@ final class MovieLensBenchmark {
     record FoldResult(String fold, double rmse, double mae, double trainSeconds) {
     }
 
-    /** A model's tuning and its results on every fold. */
-    record ModelResult(String name, String settings, String fixed, PatternSearch.Outcome tuning, List<FoldResult> folds) {
+    /** A model's tuning (its trials' values in the order of {@code dimensions}) and its results on every fold. */
+    record ModelResult(String name, String settings, String fixed, List<String> dimensions,
+                       PatternSearch.Outcome tuning, List<FoldResult> folds) {
+    }
+
+    /** A model's search and the setting it chose (which holds what tuning chose beyond the values). */
+    record Tuned(PatternSearch.Outcome search, Setting chosen) {
     }
 
     /** A fold's rows: base ratings joined with features (with the tuning-holdout flag) and test ratings. */
@@ -320,7 +325,7 @@ final class MovieLensBenchmark {
     }
 
     /** Tunes {@code model} on {@code fold}'s holdout within {@code budget} fits; returns the chosen setting. */
-    static Map.Entry<PatternSearch.Outcome, Setting> tune(ModelSpec model, Fold fold, int budget) {
+    static Tuned tune(ModelSpec model, Fold fold, int budget) {
         Map<String, Setting> fitted = new HashMap<>();
         PatternSearch.Outcome outcome = PatternSearch.minimise(model.dimensions(), budget, values -> {
             Setting setting = model.setting().apply(values);
@@ -330,7 +335,7 @@ final class MovieLensBenchmark {
             fitted.put(Arrays.toString(values), setting);
             return rmse;
         });
-        return Map.entry(outcome, fitted.get(Arrays.toString(outcome.best())));
+        return new Tuned(outcome, fitted.get(Arrays.toString(outcome.best())));
     }
 
     /** Fits the tuned {@code setting} on the fold's base rows and scores its test rows. */
@@ -346,15 +351,13 @@ final class MovieLensBenchmark {
     static String run(SparkSession spark, String dir, int tuningFold, int[] folds, int budget, int epochs, long seed,
                       JobConfig config, String runDate) {
         List<ModelSpec> models = models(epochs, seed);
-        List<Setting> chosen = new ArrayList<>();
-        List<PatternSearch.Outcome> tunings = new ArrayList<>();
+        List<Tuned> tuned = new ArrayList<>();
         Fold tuning = fold(spark, dir, tuningFold, seed);
         for (ModelSpec model : models) {
-            Map.Entry<PatternSearch.Outcome, Setting> tuned = tune(model, tuning, budget);
-            tunings.add(tuned.getKey());
-            chosen.add(tuned.getValue());
-            LOG.info("{}: chose [{}] after {} fits (local optimum: {})", model.name(),
-                    model.describe(tuned.getKey().best()), tuned.getKey().trials().size(), tuned.getKey().converged());
+            Tuned t = tune(model, tuning, budget);
+            tuned.add(t);
+            LOG.info("{}: chose [{}] after {} fits (local optimum: {})", model.name(), model.describe(t.search().best()),
+                    t.search().trials().size(), t.search().converged());
         }
         tuning.unpersist();
         List<List<FoldResult>> results = new ArrayList<>();
@@ -362,7 +365,7 @@ final class MovieLensBenchmark {
         for (int n : folds) {
             Fold fold = fold(spark, dir, n, seed);
             for (int m = 0; m < models.size(); m++) {
-                FoldResult r = evaluate(chosen.get(m), fold);
+                FoldResult r = evaluate(tuned.get(m).chosen(), fold);
                 LOG.info("{} {}: test RMSE {} MAE {}", fold.name(), models.get(m).name(), r.rmse(), r.mae());
                 results.get(m).add(r);
             }
@@ -371,9 +374,11 @@ final class MovieLensBenchmark {
         List<ModelResult> report = new ArrayList<>();
         for (int m = 0; m < models.size(); m++) {
             ModelSpec model = models.get(m);
-            String extra = chosen.get(m).chosenByTuning();
-            report.add(new ModelResult(model.name(), model.describe(tunings.get(m).best())
-                    + (extra.isEmpty() ? "" : ", " + extra), model.fixed(), tunings.get(m), results.get(m)));
+            PatternSearch.Outcome search = tuned.get(m).search();
+            String extra = tuned.get(m).chosen().chosenByTuning();
+            report.add(new ModelResult(model.name(), model.describe(search.best()) + (extra.isEmpty() ? "" : ", " + extra),
+                    model.fixed(), model.dimensions().stream().map(PatternSearch.Dimension::name).toList(), search,
+                    results.get(m)));
         }
         String table = table(report, "u" + tuningFold, budget);
         System.out.println(table);

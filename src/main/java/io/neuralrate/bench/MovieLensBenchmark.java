@@ -7,7 +7,7 @@ import io.neuralrate.data.Tables;
 import io.neuralrate.job.JobConfig;
 import io.neuralrate.job.MetricsReport;
 import io.neuralrate.job.OutputLayout;
-import io.neuralrate.ml.MlpRegressionModel;
+import io.neuralrate.job.TrainJob;
 import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -249,7 +249,7 @@ final class MovieLensBenchmark {
             MlpRegressor mlp = regressor.get().setValidationIndicatorCol(HOLDOUT).setMaxEpochs(maxEpochs)
                     .setEarlyStoppingPatience(PATIENCE);
             PipelineModel fitted = pipeline(assembly(fold, idEmbeddings), List.of(mlp)).fit(fold.train());
-            epochs = ((MlpRegressionModel) fitted.stages()[fitted.stages().length - 1]).summary().bestEpoch();
+            epochs = TrainJob.mlpOf(fitted).summary().bestEpoch();
             return errors(fitted.transform(fold.holdoutRows()), fold.trainMean())[0];
         }
 

@@ -44,9 +44,22 @@ final class JobProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(BASEDIR.toFile()).redirectErrorStream(true);
         builder.environment().remove("SPARK_HOME");
         builder.environment().putAll(env);
+        applyChildJvmOptions(builder);
         File log = Files.createTempFile("neuralrate-job", ".log").toFile();
         builder.redirectOutput(log);
         return new JobProcess(builder.start(), log, String.join(" ", args));
+    }
+
+    /**
+     * Gives a JVM the tests start, and every JVM it starts in turn (spark-submit's driver, a worker's
+     * executors), the build's JVM options for them ({@code neuralrate.childJvmOptions}), through
+     * {@code JDK_JAVA_OPTIONS}.
+     */
+    static void applyChildJvmOptions(ProcessBuilder builder) {
+        String options = System.getProperty("neuralrate.childJvmOptions", "");
+        if (!options.isBlank()) {
+            builder.environment().put("JDK_JAVA_OPTIONS", options);
+        }
     }
 
     /** The output so far. */

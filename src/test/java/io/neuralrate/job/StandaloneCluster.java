@@ -63,6 +63,7 @@ final class StandaloneCluster implements AutoCloseable {
         builder.environment().put("SPARK_HOME", sparkHome.toString());
         builder.environment().put("SPARK_SCALA_VERSION", scalaLine());
         builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        JobProcess.applyChildJvmOptions(builder);
         processes.add(builder.start());
     }
 

@@ -53,12 +53,12 @@ final class JobProcess implements AutoCloseable {
     /**
      * Gives a JVM the tests start, and every JVM it starts in turn (spark-submit's driver, a worker's
      * executors), the build's JVM options for them ({@code neuralrate.childJvmOptions}), through
-     * {@code JDK_JAVA_OPTIONS}.
+     * {@code JDK_JAVA_OPTIONS} (after any options it already holds).
      */
     static void applyChildJvmOptions(ProcessBuilder builder) {
         String options = System.getProperty("neuralrate.childJvmOptions", "");
         if (!options.isBlank()) {
-            builder.environment().put("JDK_JAVA_OPTIONS", options);
+            builder.environment().merge("JDK_JAVA_OPTIONS", options, (existing, added) -> existing + " " + added);
         }
     }
 

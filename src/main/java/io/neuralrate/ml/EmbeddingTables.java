@@ -90,10 +90,12 @@ final class EmbeddingTables {
      * @param tables one table per embedding column
      * @param tableRows per table, its number of rows (the cardinality plus one when complete)
      * @param dropUnseen whether to leave out rows with an index not trained on
+     * @param broadcastBytes the largest table (its values: {@link #valueBytes}) broadcast to the join rather than
+     *     shuffled with the rows; -1 leaves every choice to Spark
      * @return the joined rows
      */
     static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, NetworkSpec spec, List<Dataset<Row>> tables,
-                               long[] tableRows, boolean dropUnseen) {
+                               long[] tableRows, boolean dropUnseen, long broadcastBytes) {
         String[] original = rows.columns();
         int[] cards = spec.embeddingCardinalities();
         Column unseen = lit(false);
@@ -113,6 +115,12 @@ final class EmbeddingTables {
         for (int e = 0; e < indexCols.length; e++) {
             Dataset<Row> table = tables.get(e).select(col(INDEX).as(rowCol(e)), col(VECTOR).as(vectorCol(e)),
                     col(BIAS).as(biasCol(e)));
+            if (broadcastBytes >= 0 && valueBytes(tableRows[e], spec.embeddingDim()) <= broadcastBytes) {
+                // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
+                // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
+                // model knows the table's true size and broadcasts it within the same bound as training.
+                table = broadcast(table);
+            }
             if (dropUnseen || tableRows[e] == cards[e] + 1L) {
                 // A complete table has every row (0 .. cardinality), so an inner join keeps every row exactly
                 // once; when dropping, it also leaves out the rows whose index has no row (not trained).
@@ -138,6 +146,18 @@ final class EmbeddingTables {
         }
         projection.add(col(UNSEEN));
         return out.select(projection.toArray(new Column[0]));
+    }
+
+    /**
+     * The bytes of a table's values (vectors and biases as floats), the size {@link #attach} compares with
+     * its broadcast bound.
+     *
+     * @param rows the table's rows
+     * @param dim the embedding dimension
+     * @return the bytes
+     */
+    static long valueBytes(long rows, int dim) {
+        return rows * (dim + 1L) * Float.BYTES;
     }
 
     /**

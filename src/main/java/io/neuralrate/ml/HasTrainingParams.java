@@ -85,11 +85,18 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
                 ParamChecks.positive("syncInterval"));
     }
 
-    /** Param: the largest embedding tables broadcast whole each round; larger ones are sharded. @return the Param */
+    /**
+     * Param: the largest embedding tables broadcast whole each training round (larger ones are sharded), and
+     * the largest table a scoring join broadcasts (larger ones are joined by shuffling the scored rows).
+     *
+     * @return the Param
+     */
     default LongParam tableBroadcastThreshold() {
         return new LongParam(this, "tableBroadcastThreshold", "bytes of embedding tables (values and optimizer "
                 + "state) up to which training broadcasts them whole each round; larger tables are sharded on the "
-                + "executors and a round moves only the rows it looks up (-1 = always shard; same model either way)",
+                + "executors and a round moves only the rows it looks up (-1 = always shard; same model either way). "
+                + "Scoring broadcasts each table whose values (vectors and biases) fit in as many bytes and joins "
+                + "larger ones by shuffle (-1 = Spark's own choice; same predictions either way)",
                 ParamChecks.<Object>check("tableBroadcastThreshold", ">= -1", v -> (Long) v >= -1));
     }
 

@@ -35,7 +35,8 @@ import java.util.List;
  *
  * <p>The perceptron is small and travels with the scoring tasks; the embedding tables (one row per
  * user, item or other index) are Datasets on the executors, and {@code transform} joins each row
- * with the table rows it needs, so no scoring task holds a whole table (a fit whose tables were
+ * with the table rows it needs: a table within {@code tableBroadcastThreshold} bytes of values is
+ * broadcast to that join, a larger one is joined by shuffle, so no scoring task holds a large table (a fit whose tables were
  * sharded hands them over from the executors; one that broadcast them, small by definition, builds
  * them from the driver's arrays). Spark's optimizer
  * cannot see into the batched scoring step, so every input column travels through those joins:
@@ -166,7 +167,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
                 getColdStartStrategy());
         Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), spec,
-                tables, network.tableRows(), coldStart == ColdStartStrategy.DROP);
+                tables, network.tableRows(), coldStart == ColdStartStrategy.DROP, getTableBroadcastThreshold());
         RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
                 null, new String[0], null, spec.numFeatures());
         BatchScorer scorer = new BatchScorer(network, layout, rows.columns().length, coldStart, getMinPrediction(),

@@ -7,6 +7,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +100,43 @@ class ColdStartTest {
         Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap()).setColdStartStrategy("drop")
                 .transform(test);
         assertEquals(known().count(), scored.count());
+    }
+
+    @Test
+    void tablesWithinTheBroadcastBoundAreBroadcastToTheJoinAndLargerOnesShuffledWithTheSamePredictions() {
+        String setting = "spark.sql.autoBroadcastJoinThreshold";
+        String before = spark.conf().get(setting);
+        spark.conf().set(setting, "-1"); // Spark itself broadcasts nothing: every broadcast is the model's
+        try {
+            MlpRegressionModel bounded = model.copy(new org.apache.spark.ml.param.ParamMap());
+            long userTable = EmbeddingTables.valueBytes(51, 8);
+            List<String> broadcast = new ArrayList<>();
+            List<String> shuffled = new ArrayList<>();
+            String plan = executedPlan(bounded.setTableBroadcastThreshold(userTable), broadcast);
+            assertEquals(2, count(plan, "BroadcastHashJoin"), "both tables (51 and 31 rows) within the bound: " + plan);
+            plan = executedPlan(bounded.setTableBroadcastThreshold(userTable - 1), new ArrayList<>());
+            assertEquals(1, count(plan, "BroadcastHashJoin"), "only the item table within the bound: " + plan);
+            assertEquals(1, count(plan, "SortMergeJoin"), plan);
+            plan = executedPlan(bounded.setTableBroadcastThreshold(-1), shuffled);
+            assertEquals(0, count(plan, "BroadcastHashJoin"), plan);
+            assertEquals(broadcast, shuffled, "the same predictions whichever way the tables are joined");
+        } finally {
+            spark.conf().set(setting, before);
+        }
+    }
+
+    /** Scores {@code test} into {@code predictions} (in row order) and returns the plan Spark ran. */
+    private static String executedPlan(MlpRegressionModel m, List<String> predictions) {
+        Dataset<Row> scored = m.transform(test).orderBy("user", "item", "label");
+        predictions.addAll(scored.select("user", "item", "label", "prediction").collectAsList().stream()
+                .map(Row::toString).toList());
+        scored.collect(); // the adaptive plan is final once run
+        SparkPlan plan = scored.queryExecution().executedPlan();
+        return (plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan).toString();
+    }
+
+    private static int count(String text, String word) {
+        return text.split(word, -1).length - 1;
     }
 
     @Test

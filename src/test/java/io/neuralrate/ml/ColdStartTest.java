@@ -127,10 +127,9 @@ class ColdStartTest {
 
     /** Scores {@code test} into {@code predictions} (in row order) and returns the plan Spark ran. */
     private static String executedPlan(MlpRegressionModel m, List<String> predictions) {
-        Dataset<Row> scored = m.transform(test).orderBy("user", "item", "label");
-        predictions.addAll(scored.select("user", "item", "label", "prediction").collectAsList().stream()
-                .map(Row::toString).toList());
-        scored.collect(); // the adaptive plan is final once run
+        Dataset<Row> scored = m.transform(test).orderBy("user", "item", "label"); // user, item, label, prediction
+        // Collected once: the adaptive plan is final once run.
+        predictions.addAll(scored.collectAsList().stream().map(Row::toString).toList());
         SparkPlan plan = scored.queryExecution().executedPlan();
         return (plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan).toString();
     }

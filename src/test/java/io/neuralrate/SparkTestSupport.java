@@ -6,6 +6,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -60,5 +62,19 @@ public final class SparkTestSupport {
     /** Standard deviation of a column (population). */
     public static double std(Dataset<Row> df, String column) {
         return df.selectExpr("stddev_pop(" + column + ")").first().getDouble(0);
+    }
+
+    /**
+     * The physical plan Spark ran for a Dataset that has been collected: with adaptive execution, the final
+     * plan (the joins it chose at run time and how it read each shuffle).
+     */
+    public static String executedPlan(Dataset<Row> ran) {
+        SparkPlan plan = ran.queryExecution().executedPlan();
+        return (plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan).toString();
+    }
+
+    /** How many times {@code word} occurs in {@code text}. */
+    public static int occurrences(String text, String word) {
+        return text.split(word, -1).length - 1;
     }
 }

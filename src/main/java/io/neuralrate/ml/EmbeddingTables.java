@@ -82,7 +82,8 @@ final class EmbeddingTables {
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
      * An index below the cardinality whose row the table lacks (never trained: its id occurred only in
      * validation rows) is unseen too; such tables are joined outer, with their unknown row as the
-     * fallback, while complete tables take a plain inner join.
+     * fallback (a constant in the plan, read from the table when the plan is built), while complete tables take
+     * a plain inner join.
      *
      * @param rows the rows to score
      * @param indexCols the embedding index columns, in training order
@@ -91,7 +92,7 @@ final class EmbeddingTables {
      * @param tableRows per table, its number of rows (the cardinality plus one when complete)
      * @param dropUnseen whether to leave out rows with an index not trained on
      * @param broadcastBytes the largest table (its values: {@link #valueBytes}) broadcast to the join rather than
-     *     shuffled with the rows; -1 leaves every choice to Spark
+     *     shuffled with the rows and hashed per partition; -1 leaves every choice to Spark
      * @return the joined rows
      */
     static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, NetworkSpec spec, List<Dataset<Row>> tables,
@@ -120,6 +121,10 @@ final class EmbeddingTables {
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
                 // model knows the table's true size and broadcasts it within the same bound as training.
                 table = broadcast(table);
+            } else if (broadcastBytes >= 0) {
+                // One row per index, so each partition's share of the table is an even slice: build it into a hash
+                // map and stream the rows through, rather than sorting both sides (the rows are the wide side).
+                table = table.hint("shuffle_hash");
             }
             if (dropUnseen || tableRows[e] == cards[e] + 1L) {
                 // A complete table has every row (0 .. cardinality), so an inner join keeps every row exactly
@@ -127,14 +132,15 @@ final class EmbeddingTables {
                 out = out.join(table, rowCol(e));
                 continue;
             }
+            // The unknown row is one vector: it goes into the plan as a constant. (Cross-joined instead, even
+            // broadcast, it left the scoring stage of a shuffled join at Spark's 200 uncoalesced partitions on a
+            // cluster, each a task building the network for a few thousand rows.)
+            Row unknown = tables.get(e).where(col(INDEX).equalTo(cards[e])).select(VECTOR, BIAS).first();
             Dataset<Row> keyed = table.withColumnRenamed(rowCol(e), keyCol(e));
-            Dataset<Row> unknown = table.where(col(rowCol(e)).equalTo(cards[e]))
-                    .select(col(vectorCol(e)).as(unknownCol(e, VECTOR)), col(biasCol(e)).as(unknownCol(e, BIAS)));
-            out = out.join(keyed, col(rowCol(e)).equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e))
-                    .crossJoin(broadcast(unknown));
+            out = out.join(keyed, col(rowCol(e)).equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e));
             out = out.withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
-                    .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), col(unknownCol(e, VECTOR))))
-                    .withColumn(biasCol(e), coalesce(col(biasCol(e)), col(unknownCol(e, BIAS))));
+                    .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), lit(floats(unknown.getList(0)))))
+                    .withColumn(biasCol(e), coalesce(col(biasCol(e)), lit(unknown.getFloat(1))));
         }
         List<Column> projection = new ArrayList<>();
         for (String c : original) {
@@ -172,16 +178,21 @@ final class EmbeddingTables {
         for (int e = 0; e < tables.size(); e++) {
             int column = e;
             sum += tables.get(e).javaRDD().map(row -> {
-                List<Object> vector = row.getList(row.fieldIndex(VECTOR));
-                float[] v = new float[vector.size()];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = (Float) vector.get(j);
-                }
+                float[] v = floats(row.getList(row.fieldIndex(VECTOR)));
                 return NetworkFile.rowDigest(column, row.getInt(row.fieldIndex(INDEX)), v, 0, v.length,
                         row.getFloat(row.fieldIndex(BIAS)));
             }).fold(0L, Long::sum);
         }
         return sum;
+    }
+
+    /** A vector column's value as an array. */
+    private static float[] floats(List<Float> values) {
+        float[] out = new float[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
     }
 
     /** A column name as Spark reads it literally (dots and backquotes included). */
@@ -205,7 +216,4 @@ final class EmbeddingTables {
         return "__neuralrate_key_" + e;
     }
 
-    private static String unknownCol(int e, String what) {
-        return "__neuralrate_unknown_" + what + "_" + e;
-    }
 }

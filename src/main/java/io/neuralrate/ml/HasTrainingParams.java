@@ -87,7 +87,7 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
 
     /**
      * Param: the largest embedding tables broadcast whole each training round (larger ones are sharded), and
-     * the largest table a scoring join broadcasts (larger ones are joined by shuffling the scored rows).
+     * the largest table a scoring join broadcasts (larger ones take a shuffled hash join with the scored rows).
      *
      * @return the Param
      */
@@ -96,7 +96,7 @@ public interface HasTrainingParams<T extends HasTrainingParams<T>> extends Param
                 + "state) up to which training broadcasts them whole each round; larger tables are sharded on the "
                 + "executors and a round moves only the rows it looks up (-1 = always shard; same model either way). "
                 + "Scoring broadcasts each table whose values (vectors and biases) fit in as many bytes and joins "
-                + "larger ones by shuffle (-1 = Spark's own choice; same predictions either way)",
+                + "larger ones by a shuffled hash join (-1 = Spark's own choice; same predictions either way)",
                 ParamChecks.<Object>check("tableBroadcastThreshold", ">= -1", v -> (Long) v >= -1));
     }
 

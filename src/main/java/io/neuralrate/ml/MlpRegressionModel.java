@@ -36,9 +36,9 @@ import java.util.List;
  * <p>The perceptron is small and travels with the scoring tasks; the embedding tables (one row per
  * user, item or other index) are Datasets on the executors, and {@code transform} joins each row
  * with the table rows it needs: a table within {@code tableBroadcastThreshold} bytes of values is
- * broadcast to that join, a larger one is joined by shuffle, so no scoring task holds a large table
- * (a fit whose tables were sharded hands them over from the executors; one that broadcast them,
- * small by definition, builds them from the driver's arrays). Spark's optimizer cannot see into
+ * broadcast to that join, a larger one takes a shuffled hash join (each task holds its slice of it),
+ * so no scoring task holds a large table (a fit whose tables were sharded hands them over from the
+ * executors; one that broadcast them, small by definition, builds them from the driver's arrays). Spark's optimizer cannot see into
  * the batched scoring step, so every input column travels through those joins:
  * select the columns you need before {@code transform}, not after.
  *

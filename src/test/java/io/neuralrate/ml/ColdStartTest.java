@@ -7,8 +7,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.execution.SparkPlan;
-import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +20,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
+import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,12 +112,13 @@ class ColdStartTest {
             List<String> broadcast = new ArrayList<>();
             List<String> shuffled = new ArrayList<>();
             String plan = executedPlan(bounded.setTableBroadcastThreshold(userTable), broadcast);
-            assertEquals(2, count(plan, "BroadcastHashJoin"), "both tables (51 and 31 rows) within the bound: " + plan);
+            assertEquals(2, occurrences(plan, "BroadcastHashJoin"), "both tables (51 and 31 rows) within the bound: " + plan);
             plan = executedPlan(bounded.setTableBroadcastThreshold(userTable - 1), new ArrayList<>());
-            assertEquals(1, count(plan, "BroadcastHashJoin"), "only the item table within the bound: " + plan);
-            assertEquals(1, count(plan, "SortMergeJoin"), plan);
+            assertEquals(1, occurrences(plan, "BroadcastHashJoin"), "only the item table within the bound: " + plan);
+            assertEquals(1, occurrences(plan, "ShuffledHashJoin"), "the user table hashed per partition: " + plan);
             plan = executedPlan(bounded.setTableBroadcastThreshold(-1), shuffled);
-            assertEquals(0, count(plan, "BroadcastHashJoin"), plan);
+            assertEquals(0, occurrences(plan, "BroadcastHashJoin"), plan);
+            assertEquals(2, occurrences(plan, "SortMergeJoin"), "-1 leaves the choice to Spark: " + plan);
             assertEquals(broadcast, shuffled, "the same predictions whichever way the tables are joined");
         } finally {
             spark.conf().set(setting, before);
@@ -130,12 +130,7 @@ class ColdStartTest {
         Dataset<Row> scored = m.transform(test).orderBy("user", "item", "label"); // user, item, label, prediction
         // Collected once: the adaptive plan is final once run.
         predictions.addAll(scored.collectAsList().stream().map(Row::toString).toList());
-        SparkPlan plan = scored.queryExecution().executedPlan();
-        return (plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan).toString();
-    }
-
-    private static int count(String text, String word) {
-        return text.split(word, -1).length - 1;
+        return SparkTestSupport.executedPlan(scored);
     }
 
     @Test

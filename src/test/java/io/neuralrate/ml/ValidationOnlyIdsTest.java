@@ -14,10 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 
+import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -98,6 +101,36 @@ class ValidationOnlyIdsTest {
                 .filter(i -> !given.get(i).equals(unseen.get(i))).count();
         assertEquals(0, differing, "rows scored otherwise than an unseen user, e.g. " + (given.isEmpty() ? ""
                 : given.get(0) + " vs " + unseen.get(0)));
+    }
+
+    @Test
+    void aShuffledTableWithoutEveryRowIsHashJoinedWithItsUnknownRowAsAConstantAndCoalescedPartitions() {
+        List<Row> broadcast = model.copy(new ParamMap()).setColdStartStrategy("unknown").transform(data)
+                .orderBy("user", "item", "label").select("prediction").collectAsList();
+        // Spark's own choices off (no broadcast, its default 200 shuffle partitions): every join is the model's.
+        Map<String, String> settings = Map.of("spark.sql.autoBroadcastJoinThreshold", "-1",
+                "spark.sql.shuffle.partitions", "200");
+        Map<String, String> before = new HashMap<>();
+        settings.forEach((key, value) -> {
+            before.put(key, spark.conf().get(key));
+            spark.conf().set(key, value);
+        });
+        try {
+            Dataset<Row> scored = model.copy(new ParamMap()).setColdStartStrategy("unknown")
+                    .setTableBroadcastThreshold(0).transform(data).orderBy("user", "item", "label").select("prediction");
+            assertEquals(broadcast, scored.collectAsList(), "the same predictions as with both tables broadcast");
+            String plan = SparkTestSupport.executedPlan(scored);
+            assertEquals(2, occurrences(plan, "ShuffledHashJoin"), "each table hashed per partition: " + plan);
+            assertEquals(0, occurrences(plan, "SortMergeJoin") + occurrences(plan, "NestedLoopJoin")
+                    + occurrences(plan, "CartesianProduct"), "the unknown row is a constant, not a joined row: " + plan);
+            // On the cluster, a cross join with the unknown row left the scoring stage at all 200 partitions, each a
+            // task building the network for a handful of rows; here the plan must read every shuffle coalesced.
+            int shuffles = occurrences(plan, "ShuffleQueryStage");
+            assertTrue(shuffles >= 4, "both sides of both table joins shuffled: " + plan);
+            assertEquals(shuffles, occurrences(plan, "AQEShuffleRead coalesced"), "every shuffle read coalesced: " + plan);
+        } finally {
+            before.forEach(spark.conf()::set);
+        }
     }
 
     @Test

@@ -82,8 +82,8 @@ final class EmbeddingTables {
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
      * An index below the cardinality whose row the table lacks (never trained: its id occurred only in
      * validation rows) is unseen too; such tables are joined outer, with their unknown row as the
-     * fallback (a constant in the plan, read from the table when the plan is built), while complete tables take
-     * a plain inner join.
+     * fallback (a constant in the plan, read from the table when the plan is built), while complete
+     * tables take a plain inner join.
      *
      * @param rows the rows to score
      * @param indexCols the embedding index columns, in training order
@@ -215,5 +215,4 @@ final class EmbeddingTables {
     private static String keyCol(int e) {
         return "__neuralrate_key_" + e;
     }
-
 }

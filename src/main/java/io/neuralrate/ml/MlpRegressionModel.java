@@ -38,9 +38,9 @@ import java.util.List;
  * with the table rows it needs: a table within {@code tableBroadcastThreshold} bytes of values is
  * broadcast to that join, a larger one takes a shuffled hash join (each task holds its slice of it),
  * so no scoring task holds a large table (a fit whose tables were sharded hands them over from the
- * executors; one that broadcast them, small by definition, builds them from the driver's arrays). Spark's optimizer cannot see into
- * the batched scoring step, so every input column travels through those joins:
- * select the columns you need before {@code transform}, not after.
+ * executors; one that broadcast them, small by definition, builds them from the driver's arrays).
+ * Spark's optimizer cannot see into the batched scoring step, so every input column travels through
+ * those joins: select the columns you need before {@code transform}, not after.
  *
  * <p>Saved as Spark ML's standard {@code metadata/} (Params as JSON), {@code data/network.nrmlp}
  * (the spec, the perceptron and a digest of the tables, in the versioned, CRC-checked format of

@@ -112,7 +112,8 @@ class ColdStartTest {
             List<String> broadcast = new ArrayList<>();
             List<String> shuffled = new ArrayList<>();
             String plan = executedPlan(bounded.setTableBroadcastThreshold(userTable), broadcast);
-            assertEquals(2, occurrences(plan, "BroadcastHashJoin"), "both tables (51 and 31 rows) within the bound: " + plan);
+            assertEquals(2, occurrences(plan, "BroadcastHashJoin"),
+                    "both tables (51 and 31 rows) within the bound: " + plan);
             plan = executedPlan(bounded.setTableBroadcastThreshold(userTable - 1), new ArrayList<>());
             assertEquals(1, occurrences(plan, "BroadcastHashJoin"), "only the item table within the bound: " + plan);
             assertEquals(1, occurrences(plan, "ShuffledHashJoin"), "the user table hashed per partition: " + plan);

@@ -117,17 +117,20 @@ class ValidationOnlyIdsTest {
         });
         try {
             Dataset<Row> scored = model.copy(new ParamMap()).setColdStartStrategy("unknown")
-                    .setTableBroadcastThreshold(0).transform(data).orderBy("user", "item", "label").select("prediction");
+                    .setTableBroadcastThreshold(0).transform(data).orderBy("user", "item", "label")
+                    .select("prediction");
             assertEquals(broadcast, scored.collectAsList(), "the same predictions as with both tables broadcast");
             String plan = SparkTestSupport.executedPlan(scored);
             assertEquals(2, occurrences(plan, "ShuffledHashJoin"), "each table hashed per partition: " + plan);
             assertEquals(0, occurrences(plan, "SortMergeJoin") + occurrences(plan, "NestedLoopJoin")
-                    + occurrences(plan, "CartesianProduct"), "the unknown row is a constant, not a joined row: " + plan);
-            // On the cluster, a cross join with the unknown row left the scoring stage at all 200 partitions, each a
-            // task building the network for a handful of rows; here the plan must read every shuffle coalesced.
+                    + occurrences(plan, "CartesianProduct"),
+                    "the unknown row is a constant, not a joined row: " + plan);
+            // On the cluster, a cross join with the unknown row left the scoring stage at all 200 partitions, each
+            // a task building the network for a handful of rows; here the plan must read every shuffle coalesced.
             int shuffles = occurrences(plan, "ShuffleQueryStage");
             assertTrue(shuffles >= 4, "both sides of both table joins shuffled: " + plan);
-            assertEquals(shuffles, occurrences(plan, "AQEShuffleRead coalesced"), "every shuffle read coalesced: " + plan);
+            assertEquals(shuffles, occurrences(plan, "AQEShuffleRead coalesced"),
+                    "every shuffle read coalesced: " + plan);
         } finally {
             before.forEach(spark.conf()::set);
         }

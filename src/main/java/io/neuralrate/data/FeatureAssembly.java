@@ -41,6 +41,7 @@ public final class FeatureAssembly {
     private final List<PipelineStage> stages = new ArrayList<>();
     private final List<String> featureColumns = new ArrayList<>();
     private final List<String> embeddingColumns = new ArrayList<>();
+    private final List<String> embeddingIdColumns = new ArrayList<>();
 
     private FeatureAssembly() {}
 
@@ -148,6 +149,8 @@ public final class FeatureAssembly {
             plan.stages.add(new IdIndexer().setInputCol(Tables.ITEM_ID).setOutputCol(ITEM_INDEX));
             plan.embeddingColumns.add(USER_INDEX);
             plan.embeddingColumns.add(ITEM_INDEX);
+            plan.embeddingIdColumns.add(Tables.USER_ID);
+            plan.embeddingIdColumns.add(Tables.ITEM_ID);
         }
         return plan;
     }
@@ -170,5 +173,10 @@ public final class FeatureAssembly {
     /** The embedding index columns produced. @return the columns */
     public List<String> embeddingColumns() {
         return embeddingColumns;
+    }
+
+    /** The raw id column each embedding index column is made from, in the same order. @return the columns */
+    public List<String> embeddingIdColumns() {
+        return embeddingIdColumns;
     }
 }

@@ -36,6 +36,9 @@ final class JobModels {
                 .setStandardization(false)
                 .setColdStartStrategy(config.string("model.cold-start-strategy"))
                 .setCheckpointInterval(config.integer("model.checkpoint-interval"));
+        if (config.flag("model.tables-keyed-by-id")) {
+            mlp.setEmbeddingIdCols(assembly.embeddingIdColumns().toArray(new String[0]));
+        }
         if (!config.string("model.checkpoint-dir").isEmpty()) {
             mlp.setCheckpointDir(config.string("model.checkpoint-dir"));
         }

@@ -42,6 +42,9 @@ public final class PredictJob {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("Cannot load the model at " + modelPath + ": " + e.getMessage(), e);
         }
+        if (!config.flag("model.tables-keyed-by-id")) { // look the tables up by index, as models saved without ids
+            TrainJob.mlpOf(model).setEmbeddingIdCols(new String[0]);
+        }
         Dataset<Row> pairs = Tables.read(spark, "ratings", pairsPath);
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));

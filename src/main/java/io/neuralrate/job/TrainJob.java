@@ -2,6 +2,7 @@ package io.neuralrate.job;
 
 import io.neuralrate.data.FeatureAssembly;
 import io.neuralrate.data.FeatureJoin;
+import io.neuralrate.data.IdIndexerModel;
 import io.neuralrate.data.RowChecks;
 import io.neuralrate.data.Tables;
 import io.neuralrate.ml.MlpRegressionModel;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,19 +248,44 @@ public final class TrainJob {
      */
     public static Dataset<Row> score(PipelineModel model, Dataset<Row> rows, List<String> keep) {
         Transformer[] stages = model.stages();
-        Dataset<Row> prepared = rows;
-        for (int i = 0; i < stages.length - 1; i++) {
-            prepared = stages[i].transform(prepared);
-        }
         MlpRegressionModel mlp = mlpOf(model);
         Set<String> needed = new LinkedHashSet<>(keep);
         if (mlp.numFeatures() > 0) {
             needed.add(mlp.getFeaturesCol());
         }
-        needed.addAll(Arrays.asList(mlp.getEmbeddingCols()));
+        // A model keyed by id looks its table rows up by the ids themselves, not by the indexers' output.
+        needed.addAll(Arrays.asList(mlp.getEmbeddingIdCols().length > 0 ? mlp.getEmbeddingIdCols()
+                : mlp.getEmbeddingCols()));
+        Dataset<Row> prepared = rows;
+        for (int i = 0; i < stages.length - 1; i++) {
+            if (!unread(stages, i, needed, prepared.schema())) {
+                prepared = stages[i].transform(prepared);
+            }
+        }
         List<String> output = new ArrayList<>(keep);
         output.add(mlp.getPredictionCol());
         return mlp.transform(prepared.select(columns(needed))).select(columns(output));
+    }
+
+    /**
+     * Whether stage {@code i} is an id indexer whose index column nothing after it reads. With
+     * handleInvalid "keep" it neither drops nor fails a row, so leaving it out changes no result and
+     * saves its join with the id table (a broadcast or a shuffle of the rows, growing with the ids).
+     */
+    private static boolean unread(Transformer[] stages, int i, Set<String> needed, StructType schema) {
+        if (!(stages[i] instanceof IdIndexerModel indexer) || !"keep".equals(indexer.getHandleInvalid())
+                || needed.contains(indexer.getOutputCol())) {
+            return false;
+        }
+        try { // the later feature stages check their input columns: they pass without this one
+            StructType after = schema;
+            for (int j = i + 1; j < stages.length - 1; j++) {
+                after = stages[j].transformSchema(after);
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private static Column[] columns(Collection<String> names) {

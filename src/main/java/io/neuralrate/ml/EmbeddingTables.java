@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,14 +20,18 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 /**
  * A model's embedding tables as Datasets on the executors, one row per table row: {@value #INDEX}
  * (0 .. cardinality-1 for the indices seen in training, cardinality for the learned "unknown"
- * row), {@value #VECTOR} (array of floats) and {@value #BIAS}, the layout ALS uses for its factors.
- * Saved as Parquet; scoring joins each pair with the rows it needs instead of shipping tables.
+ * row), {@value #VECTOR} (array of floats) and {@value #BIAS}, the layout ALS uses for its factors,
+ * and, when the model was fitted with {@code embeddingIdCols}, {@value #ID}: the raw id of the row
+ * (null for the unknown row). Saved as Parquet; scoring joins each pair with the rows it needs
+ * instead of shipping tables, by index or, where the table has ids, by id.
  */
 final class EmbeddingTables {
     /** Table column: the row's index. */
@@ -35,6 +40,8 @@ final class EmbeddingTables {
     static final String VECTOR = TableRows.VECTOR;
     /** Table column: the per-index bias. */
     static final String BIAS = TableRows.BIAS;
+    /** Table column of a table keyed by id ({@link #keyedById}): the raw id whose index the row is. */
+    static final String ID = "id";
     /** Column added by {@link #attach}: true when any index of the row was not trained on. */
     static final String UNSEEN = "__neuralrate_unseen";
     static final StructType SCHEMA = TableRows.SCHEMA;
@@ -77,6 +84,54 @@ final class EmbeddingTables {
     }
 
     /**
+     * Adds to a fitted table the raw id of each row, from the training rows' (id, index) pairs, and caches
+     * it: scoring can then look rows up by the id itself, which partitions the rows to score like any other
+     * join on that id. The unknown row, and a row whose index no training row with a non-null id had, get a
+     * null id and are reached only as the fallback for ids without a row.
+     *
+     * @param table the fitted table ({@link #SCHEMA})
+     * @param tableRows its number of rows
+     * @param rows the training rows
+     * @param idCol the raw id column
+     * @param indexCol the embedding index column made from it
+     * @param cardinality the indices below which rows are trained ids
+     * @return the table with {@value #ID}, cached (as the fitted table was) and counted
+     * @throws IllegalArgumentException naming the id (or index) when ids and indices are not one-to-one
+     */
+    static Dataset<Row> keyedById(Dataset<Row> table, long tableRows, Dataset<Row> rows, String idCol,
+                                  String indexCol, int cardinality) {
+        Column index = col(quoted(indexCol));
+        Dataset<Row> ids = rows.where(col(quoted(idCol)).isNotNull().and(index.isNotNull())
+                        .and(index.equalTo(floor(index))).and(index.geq(0)).and(index.lt(cardinality)))
+                .groupBy(col(quoted(idCol)).as(ID))
+                .agg(min(index).cast(DataTypes.IntegerType).as(INDEX), max(index).as("__last"));
+        Row[] split = (Row[]) ids.where(col(INDEX).notEqual(col("__last"))).limit(1).collect();
+        if (split.length > 0) {
+            throw new IllegalArgumentException("Id " + split[0].get(0) + " of column '" + idCol + "' has more than "
+                    + "one index in '" + indexCol + "' (" + split[0].get(1) + " and " + split[0].get(2) + "); "
+                    + "embeddingIdCols needs ids and indices one-to-one");
+        }
+        Dataset<Row> keyed = table.join(ids.drop("__last"), table.col(INDEX).equalTo(ids.col(INDEX)), "left_outer")
+                .select(table.col(INDEX), table.col(VECTOR), table.col(BIAS), ids.col(ID))
+                // As the fitted table was (replicated where training replicated it), which it then replaces.
+                .persist(table.storageLevel().useMemory() || table.storageLevel().useDisk() ? table.storageLevel()
+                        : StorageLevel.MEMORY_AND_DISK());
+        if (keyed.count() != tableRows) {
+            Row shared = keyed.groupBy(INDEX).count().where(col("count").gt(1)).first();
+            keyed.unpersist(false);
+            throw new IllegalArgumentException("Index " + shared.get(0) + " of column '" + indexCol + "' was given to "
+                    + shared.get(1) + " ids of column '" + idCol + "'; embeddingIdCols needs ids and indices "
+                    + "one-to-one");
+        }
+        return keyed;
+    }
+
+    /** Whether a table stores each row's id (it was fitted with {@code embeddingIdCols}). */
+    static boolean hasIds(Dataset<Row> table) {
+        return Arrays.asList(table.columns()).contains(ID);
+    }
+
+    /**
      * Adds to each row, per embedding column, the vector and bias of its table row (the index's own
      * row when it was trained on, else the unknown row) and the {@link #UNSEEN} flag, by joining
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
@@ -85,8 +140,14 @@ final class EmbeddingTables {
      * fallback (a constant in the plan, read from the table when the plan is built), while complete
      * tables take a plain inner join.
      *
+     * <p>A column with an id column ({@code idCols}) is looked up by that id in its table's {@value #ID}
+     * instead: an id without a row (unseen, null, or only in validation rows) takes the unknown row. Its
+     * index column is not read.
+     *
      * @param rows the rows to score
      * @param indexCols the embedding index columns, in training order
+     * @param idCols per embedding column, the raw id column to look its row up by, or an empty array to look
+     *     every row up by index
      * @param spec the network's shape (its cardinalities)
      * @param tables one table per embedding column
      * @param tableRows per table, its number of rows (the cardinality plus one when complete)
@@ -95,13 +156,16 @@ final class EmbeddingTables {
      *     shuffled with the rows and hashed per partition; -1 leaves every choice to Spark
      * @return the joined rows
      */
-    static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, NetworkSpec spec, List<Dataset<Row>> tables,
-                               long[] tableRows, boolean dropUnseen, long broadcastBytes) {
+    static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, String[] idCols, NetworkSpec spec,
+                               List<Dataset<Row>> tables, long[] tableRows, boolean dropUnseen, long broadcastBytes) {
         String[] original = rows.columns();
         int[] cards = spec.embeddingCardinalities();
         Column unseen = lit(false);
         Dataset<Row> out = rows;
         for (int e = 0; e < indexCols.length; e++) {
+            if (idCols.length > 0) {
+                continue;
+            }
             Column index = col(quoted(indexCols[e]));
             // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
             Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
@@ -114,8 +178,9 @@ final class EmbeddingTables {
             out = out.where(not(col(UNSEEN)));
         }
         for (int e = 0; e < indexCols.length; e++) {
-            Dataset<Row> table = tables.get(e).select(col(INDEX).as(rowCol(e)), col(VECTOR).as(vectorCol(e)),
-                    col(BIAS).as(biasCol(e)));
+            boolean byId = idCols.length > 0;
+            Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(byId ? keyCol(e) : rowCol(e)),
+                    col(VECTOR).as(vectorCol(e)), col(BIAS).as(biasCol(e)));
             if (broadcastBytes >= 0 && valueBytes(tableRows[e], spec.embeddingDim()) <= broadcastBytes) {
                 // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
@@ -126,7 +191,11 @@ final class EmbeddingTables {
                 // map and stream the rows through, rather than sorting both sides (the rows are the wide side).
                 table = table.hint("shuffle_hash");
             }
-            if (dropUnseen || tableRows[e] == cards[e] + 1L) {
+            if (byId && dropUnseen) { // an id without a row of its own has no match: left out
+                out = out.join(table, col(quoted(idCols[e])).equalTo(col(keyCol(e)))).drop(keyCol(e));
+                continue;
+            }
+            if (!byId && (dropUnseen || tableRows[e] == cards[e] + 1L)) {
                 // A complete table has every row (0 .. cardinality), so an inner join keeps every row exactly
                 // once; when dropping, it also leaves out the rows whose index has no row (not trained).
                 out = out.join(table, rowCol(e));
@@ -136,8 +205,9 @@ final class EmbeddingTables {
             // broadcast, it left the scoring stage of a shuffled join at Spark's 200 uncoalesced partitions on a
             // cluster, each a task building the network for a few thousand rows.)
             Row unknown = tables.get(e).where(col(INDEX).equalTo(cards[e])).select(VECTOR, BIAS).first();
-            Dataset<Row> keyed = table.withColumnRenamed(rowCol(e), keyCol(e));
-            out = out.join(keyed, col(rowCol(e)).equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e));
+            Dataset<Row> keyed = byId ? table : table.withColumnRenamed(rowCol(e), keyCol(e));
+            Column key = byId ? col(quoted(idCols[e])) : col(rowCol(e));
+            out = out.join(keyed, key.equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e));
             out = out.withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
                     .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), lit(floats(unknown.getList(0)))))
                     .withColumn(biasCol(e), coalesce(col(biasCol(e)), lit(unknown.getFloat(1))));

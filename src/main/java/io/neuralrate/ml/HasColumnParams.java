@@ -38,6 +38,21 @@ public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
                 "integer index columns (e.g. from IdIndexer), each learned as an embedding with a bias");
     }
 
+    /**
+     * Param: for each embedding column, the column of raw ids its indices were made from (e.g. an
+     * {@code IdIndexer}'s inputCol), or none (default). When set, the fitted model stores each table row
+     * with its id and scoring looks the rows up by id: that lookup is partitioned like any other join on
+     * the id (a feature table's, say), so the rows to score are shuffled once per id, and the index
+     * columns are not needed to score. The ids must map one-to-one onto the indices in the training rows.
+     *
+     * @return the Param
+     */
+    default StringArrayParam embeddingIdCols() {
+        return new StringArrayParam(this, "embeddingIdCols", "optional: per embedding column, the column of raw "
+                + "ids its indices were made from; the model then stores each table row with its id and scores by "
+                + "looking rows up by id (sharing the partitioning of other joins on the id)");
+    }
+
     /** @return the feature column name */
     default String getFeaturesCol() {
         return getOrDefault(featuresCol());
@@ -61,6 +76,11 @@ public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
     /** @return the embedding index columns */
     default String[] getEmbeddingCols() {
         return getOrDefault(embeddingCols());
+    }
+
+    /** @return the raw id column of each embedding column, or none */
+    default String[] getEmbeddingIdCols() {
+        return getOrDefault(embeddingIdCols());
     }
 
     /** @param v feature column @return this */
@@ -91,5 +111,11 @@ public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
     @SuppressWarnings("unchecked")
     default T setEmbeddingCols(String[] v) {
         return (T) set(embeddingCols(), v);
+    }
+
+    /** @param v per embedding column, its raw id column (none: tables keyed by index only) @return this */
+    @SuppressWarnings("unchecked")
+    default T setEmbeddingIdCols(String[] v) {
+        return (T) set(embeddingIdCols(), v);
     }
 }

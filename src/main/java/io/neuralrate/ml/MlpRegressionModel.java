@@ -39,15 +39,18 @@ import java.util.List;
  * broadcast to that join, a larger one takes a shuffled hash join (each task holds its slice of it),
  * so no scoring task holds a large table (a fit whose tables were sharded hands them over from the
  * executors; one that broadcast them, small by definition, builds them from the driver's arrays).
+ * A model fitted with {@code embeddingIdCols} stores each table row's raw id and looks rows up by id:
+ * rows already partitioned by that id (by a join with a feature table on it) are then not shuffled
+ * again, and the index columns are not needed to score.
  * Spark's optimizer cannot see into the batched scoring step, so every input column travels through
  * those joins: select the columns you need before {@code transform}, not after.
  *
  * <p>Saved as Spark ML's standard {@code metadata/} (Params as JSON), {@code data/network.nrmlp}
  * (the spec, the perceptron and a digest of the tables, in the versioned, CRC-checked format of
  * {@link NetworkFile}) and one Parquet table per embedding column under
- * {@code data/embeddings/<column number>} ({@code index, vector, bias}, as {@link
- * #embeddingTable(int)} returns it; join {@code index} with an {@code IdIndexer}'s id table for the
- * ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in formats
+ * {@code data/embeddings/<column number>} ({@code index, vector, bias}, and {@code id} when fitted
+ * with {@code embeddingIdCols}, as {@link #embeddingTable(int)} returns it; else join {@code index}
+ * with an {@code IdIndexer}'s id table for the ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in formats
  * 2 (tables inside the network file) and 3 (every table row stored) still load. No Java serialisation is involved, and a truncated
  * or altered network file is refused.
  */
@@ -95,7 +98,8 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
      * per trained index, {@code index} (int; the largest, equal to the spec's cardinality, is the
      * learned "unknown" row), {@code vector} (array of floats), {@code bias} (float). An index below
      * the cardinality without a row (its id occurred only in validation rows) scores as unknown and is
-     * subject to {@code coldStartStrategy}.
+     * subject to {@code coldStartStrategy}. A model fitted with {@code embeddingIdCols} has a fourth
+     * column, {@code id}: the raw id of each row (null for the unknown row).
      *
      * @param column the embedding column's position
      * @return the table, a Dataset on the executors
@@ -156,6 +160,21 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         if (network.spec().numFeatures() > 0 && !usesFeatures(schema)) {
             throw new IllegalArgumentException("Column '" + getFeaturesCol() + "' (featuresCol) is missing");
         }
+        String[] idCols = getEmbeddingIdCols();
+        for (int e = 0; e < idCols.length; e++) {
+            if (!EmbeddingTables.hasIds(tables.get(e))) {
+                throw new IllegalArgumentException("embeddingIdCols is set but the embedding table of '"
+                        + getEmbeddingCols()[e] + "' has no ids (the model was fitted without embeddingIdCols): "
+                        + "clear embeddingIdCols to score by index");
+            }
+            // The same type as in fit: comparing other types would need a cast, which fails or silently finds nothing.
+            String fitted = tables.get(e).schema().apply(EmbeddingTables.ID).dataType().simpleString();
+            String given = schema.apply(idCols[e]).dataType().simpleString();
+            if (!fitted.equals(given)) {
+                throw new IllegalArgumentException("Column '" + idCols[e] + "' (embeddingIdCols) is " + given
+                        + " but the model was fitted on " + fitted + " ids");
+            }
+        }
         return out;
     }
 
@@ -166,7 +185,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         NetworkSpec spec = network.spec();
         ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
                 getColdStartStrategy());
-        Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), spec,
+        Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), getEmbeddingIdCols(), spec,
                 tables, network.tableRows(), coldStart == ColdStartStrategy.DROP, getTableBroadcastThreshold());
         RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
                 null, new String[0], null, spec.numFeatures());

@@ -17,7 +17,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructType;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A Spark ML {@link Estimator} that trains a multilayer-perceptron rating regressor with DJL's
@@ -83,12 +85,28 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
         NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),
                 EmbeddingTables.digest(result.tables()), result.tableRows());
-        MlpRegressionModel model = new MlpRegressionModel(uid, network, result.tables());
+        MlpRegressionModel model = new MlpRegressionModel(uid, network, keyedById(rows, result));
         model.setSummary(new MlpTrainingSummary(result));
         model.setParent(this);
         copyValues(model, extractParamMap());
         // The range validation scored within: the one set here, else the training labels' (a rating scale's ends).
         return model.setMinPrediction(result.predictionRange()[0]).setMaxPrediction(result.predictionRange()[1]);
+    }
+
+    /** The fitted tables, each with its rows' ids when {@code embeddingIdCols} is set (the index-keyed ones released). */
+    private List<Dataset<Row>> keyedById(Dataset<Row> rows, TrainingResult result) {
+        String[] idCols = getEmbeddingIdCols();
+        if (idCols.length == 0) {
+            return result.tables();
+        }
+        List<Dataset<Row>> keyed = new ArrayList<>();
+        for (int e = 0; e < idCols.length; e++) {
+            Dataset<Row> table = result.tables().get(e);
+            keyed.add(EmbeddingTables.keyedById(table, result.tableRows()[e], rows, idCols[e], getEmbeddingCols()[e],
+                    result.spec().embeddingCardinalities()[e]));
+            table.unpersist(false);
+        }
+        return keyed;
     }
 
     /**

@@ -7,6 +7,7 @@ import io.neuralrate.nn.ParamEnum;
 import io.neuralrate.train.TrainingConfig;
 import io.neuralrate.train.TrainingDefaults;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.types.AtomicType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -33,6 +34,7 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
         setDefault(labelCol(), "label");
         setDefault(predictionCol(), "prediction");
         setDefault(embeddingCols(), new String[0]);
+        setDefault(embeddingIdCols(), new String[0]);
         setDefault(hiddenLayers(), TrainingDefaults.hiddenLayers());
         setDefault(activation(), TrainingDefaults.ACTIVATION.paramValue());
         setDefault(dropout(), TrainingDefaults.DROPOUT);
@@ -74,9 +76,20 @@ public interface MlpRegressorParams<T extends MlpRegressorParams<T>> extends Has
             requireColumn(schema, getFeaturesCol(), "featuresCol", "a Vector",
                     t -> t.equals(SQLDataTypes.VectorType()));
         }
-        for (String col : getEmbeddingCols()) {
-            requireColumn(schema, col, "embeddingCols", "an integer index (or a whole-valued numeric)",
-                    t -> t instanceof IntegralType || t instanceof NumericType);
+        String[] idCols = getEmbeddingIdCols();
+        if (idCols.length > 0 && idCols.length != getEmbeddingCols().length) {
+            throw new IllegalArgumentException("embeddingIdCols " + Arrays.toString(idCols) + " must name one id "
+                    + "column per embedding column " + Arrays.toString(getEmbeddingCols()));
+        }
+        if (fitting || idCols.length == 0) { // keyed by id, the model scores without the index columns
+            for (String col : getEmbeddingCols()) {
+                requireColumn(schema, col, "embeddingCols", "an integer index (or a whole-valued numeric)",
+                        t -> t instanceof IntegralType || t instanceof NumericType);
+            }
+        }
+        for (String col : idCols) {
+            requireColumn(schema, col, "embeddingIdCols", "atomic ids (string, integer ...)",
+                    t -> t instanceof AtomicType);
         }
         if (fitting) {
             requireColumn(schema, getLabelCol(), "labelCol", "numeric", t -> t instanceof NumericType);

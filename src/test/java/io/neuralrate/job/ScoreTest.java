@@ -1,0 +1,101 @@
+package io.neuralrate.job;
+
+import io.neuralrate.SparkTestSupport;
+import io.neuralrate.data.IdIndexer;
+import io.neuralrate.data.IdIndexerModel;
+import io.neuralrate.ml.MlpRegressor;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * {@link TrainJob#score}: a rating model keyed by id needs no index column, so the job leaves out the
+ * id indexers' joins with their id tables; the predictions are those of the whole pipeline.
+ */
+class ScoreTest {
+    private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.LongType)
+            .add("item_id", DataTypes.StringType).add("rating", DataTypes.DoubleType);
+    private static final List<String> KEEP = List.of("user_id", "item_id", "rating");
+
+    private static SparkSession spark;
+    private static Dataset<Row> pairs;
+    private static PipelineModel keyed;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void fit() throws Exception {
+        spark = SparkTestSupport.spark();
+        Random random = new Random(8);
+        List<Row> rows = new ArrayList<>();
+        for (int r = 0; r < 3000; r++) {
+            int u = random.nextInt(40);
+            int i = random.nextInt(20);
+            rows.add(RowFactory.create((long) u, "i" + i, 3 + Math.sin(u) + Math.cos(i) + 0.1 * random.nextGaussian()));
+        }
+        Dataset<Row> train = spark.createDataFrame(rows, SCHEMA);
+        MlpRegressor mlp = new MlpRegressor().setLabelCol("rating").setEmbeddingCols(new String[] {"u", "i"})
+                .setEmbeddingIdCols(new String[] {"user_id", "item_id"}).setEmbeddingDim(4)
+                .setHiddenLayers(new int[] {8}).setMaxEpochs(2).setSeed(1);
+        // Saved and loaded, as the predict job has it (a fitted model's cached tables print their fit in any plan).
+        String path = dir.resolve("model").toString();
+        new Pipeline().setStages(new PipelineStage[] {
+            new IdIndexer().setInputCol("user_id").setOutputCol("u"),
+            new IdIndexer().setInputCol("item_id").setOutputCol("i"), mlp}).fit(train).write().save(path);
+        keyed = PipelineModel.load(path);
+        List<Row> scored = new ArrayList<>(rows.subList(0, 200));
+        scored.add(RowFactory.create(999L, "i3", 3.0));
+        scored.add(RowFactory.create(null, "new", 3.0));
+        pairs = spark.createDataFrame(scored, SCHEMA);
+    }
+
+    private static List<Row> sorted(Dataset<Row> scored) {
+        return scored.select("user_id", "item_id", "rating", "prediction").orderBy("user_id", "item_id", "rating")
+                .collectAsList();
+    }
+
+    /** How many of the pipeline's id indexers look ids up in the plan (each by its own lookup column). */
+    private static long indexersIn(String plan, PipelineModel model) {
+        return Arrays.stream(model.stages()).filter(s -> s instanceof IdIndexerModel)
+                .filter(s -> plan.contains("__index_" + s.uid())).count();
+    }
+
+    @Test
+    void aModelKeyedByIdIsScoredWithoutTheIdIndexersJoins() {
+        Dataset<Row> scored = TrainJob.score(keyed, pairs, KEEP);
+        assertEquals(sorted(keyed.transform(pairs)), sorted(scored), "the whole pipeline's predictions");
+        String plan = SparkTestSupport.executedPlan(scored);
+        assertEquals(0, indexersIn(plan, keyed), "no id-table lookup: " + plan);
+        assertEquals(2, indexersIn(SparkTestSupport.executedPlan(keyed.transform(pairs)), keyed),
+                "the pipeline itself runs both indexers");
+    }
+
+    @Test
+    void aModelScoredByIndexKeepsTheIndexers() {
+        PipelineModel byIndex = keyed.copy(new ParamMap());
+        TrainJob.mlpOf(byIndex).setEmbeddingIdCols(new String[0]);
+        Dataset<Row> scored = TrainJob.score(byIndex, pairs, KEEP);
+        assertEquals(sorted(keyed.transform(pairs)), sorted(scored), "the same predictions by index");
+        String plan = SparkTestSupport.executedPlan(scored);
+        assertEquals(2, indexersIn(plan, byIndex), "both indexers' lookups: " + plan);
+    }
+}

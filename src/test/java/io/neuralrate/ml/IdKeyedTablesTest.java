@@ -1,0 +1,212 @@
+package io.neuralrate.ml;
+
+import io.neuralrate.SparkTestSupport;
+import io.neuralrate.data.IdIndexer;
+import io.neuralrate.data.IdIndexerModel;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.neuralrate.SparkTestSupport.occurrences;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tables keyed by the raw ids ({@code embeddingIdCols}): the fitted tables carry each row's id, scoring
+ * looks rows up by id with exactly the predictions of the lookup by index (trained, validation-only,
+ * unseen and null ids, every cold-start strategy), rows already partitioned by the id are not shuffled
+ * again, and ids that are not one-to-one with their indices are refused.
+ */
+class IdKeyedTablesTest {
+    private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.StringType)
+            .add("item_id", DataTypes.LongType).add("label", DataTypes.DoubleType)
+            .add("validation", DataTypes.BooleanType);
+    private static final String[] INDICES = {"user_index", "item_index"};
+    private static final String[] IDS = {"user_id", "item_id"};
+
+    private static SparkSession spark;
+    private static Dataset<Row> indexed;
+    private static List<IdIndexerModel> indexers;
+    private static MlpRegressor regressor;
+    private static MlpRegressionModel byIndex;
+    private static MlpRegressionModel byId;
+    /** {@link #byId} saved and loaded: its tables are Parquet scans (a fitted model's cached tables print their
+     * fit in every plan). */
+    private static MlpRegressionModel loaded;
+    /** Held-out rows: trained, validation-only ("v…"), unseen ("new", item 999) and null ids. */
+    private static Dataset<Row> heldOut;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void fit() throws Exception {
+        spark = SparkTestSupport.spark();
+        Random random = new Random(23);
+        double[] userBias = random.doubles(50).map(b -> 2 * b - 1).toArray();
+        double[] itemBias = random.doubles(30).map(b -> 2 * b - 1).toArray();
+        List<Row> rows = new ArrayList<>();
+        for (int r = 0; r < 6000; r++) {
+            int u = random.nextInt(50);
+            int i = random.nextInt(30);
+            boolean validationOnly = u < 4; // these users' ids are indexed but their rows never trained
+            rows.add(RowFactory.create(validationOnly ? "v" + u : "u" + u, 100L + i,
+                    3 + userBias[u] + itemBias[i] + 0.1 * random.nextGaussian(), validationOnly || r % 10 == 0));
+        }
+        Dataset<Row> data = spark.createDataFrame(rows, SCHEMA);
+        indexers = List.of(new IdIndexer().setInputCol("user_id").setOutputCol("user_index").fit(data),
+                new IdIndexer().setInputCol("item_id").setOutputCol("item_index").fit(data));
+        indexed = index(data).cache();
+        regressor = new MlpRegressor().setFeaturesCol("none").setEmbeddingCols(INDICES).setEmbeddingDim(8)
+                .setHiddenLayers(new int[] {16}).setMaxEpochs(4).setLearningRate(0.01).setSeed(5)
+                .setUnknownIndexRate(0.05).setValidationIndicatorCol("validation");
+        byIndex = regressor.fit(indexed);
+        byId = regressor.copy(new ParamMap()).setEmbeddingIdCols(IDS).fit(indexed);
+        String path = dir.resolve("keyed").toString();
+        byId.write().save(path);
+        loaded = MlpRegressionModel.load(path);
+        List<Row> held = new ArrayList<>();
+        for (int u = 0; u < 50; u += 3) {
+            held.add(RowFactory.create(u < 4 ? "v" + u : "u" + u, 100L + u % 30, 3.0, false));
+        }
+        held.add(RowFactory.create("new", 101L, 3.0, false));
+        held.add(RowFactory.create("u7", 999L, 3.0, false));
+        held.add(RowFactory.create(null, 102L, 3.0, false));
+        held.add(RowFactory.create("u8", null, 3.0, false));
+        heldOut = index(spark.createDataFrame(held, SCHEMA)).cache();
+    }
+
+    private static Dataset<Row> index(Dataset<Row> rows) {
+        Dataset<Row> out = rows;
+        for (IdIndexerModel indexer : indexers) {
+            out = indexer.transform(out);
+        }
+        return out;
+    }
+
+    private static List<Row> scored(MlpRegressionModel model, Dataset<Row> rows, String coldStart) {
+        return model.copy(new ParamMap()).setColdStartStrategy(coldStart).transform(rows)
+                .orderBy("user_id", "item_id", "label").select("user_id", "item_id", "prediction").collectAsList();
+    }
+
+    @Test
+    void theTablesKeepTheirRowsAndGainEachRowsId() {
+        assertEquals(byIndex.embeddingTablesDigest(), byId.embeddingTablesDigest(), "the same training, bit for bit");
+        for (int e = 0; e < 2; e++) {
+            Dataset<Row> table = byId.embeddingTable(e);
+            assertEquals(byIndex.embeddingTable(e).count(), table.count());
+            int unknown = byId.networkSpec().embeddingCardinalities()[e];
+            assertEquals(1, table.where(col("id").isNull()).count(), "only the unknown row has no id");
+            assertEquals(1, table.where(col("id").isNull().and(col("index").equalTo(unknown))).count());
+            Dataset<Row> ids = indexers.get(e).ids();
+            // Every id the table names is the id the indexer gave that index.
+            assertEquals(table.count() - 1, table.join(ids, table.col("id").equalTo(ids.col("id"))
+                    .and(table.col("index").equalTo(ids.col("index")))).count());
+        }
+        assertEquals(0, byId.embeddingTable(0).where(col("id").startsWith("v")).count(),
+                "validation-only users were never trained: no row");
+    }
+
+    @Test
+    void lookingRowsUpByIdPredictsExactlyAsByIndexForEveryKindOfIdAndStrategy() {
+        MlpRegressionModel asIndexed = byId.copy(new ParamMap()).setEmbeddingIdCols(new String[0]);
+        for (String coldStart : new String[] {"unknown", "nan", "drop"}) {
+            List<Row> expected = scored(byIndex, heldOut, coldStart);
+            assertEquals(expected, scored(byId, heldOut, coldStart), coldStart);
+            assertEquals(expected, scored(asIndexed, heldOut, coldStart), coldStart + ", the keyed tables by index");
+        }
+        assertEquals(heldOut.count(), scored(byId, heldOut, "unknown").size(), "every row scored once");
+        // validation-only (2), unseen user, unseen item, null user, null item
+        long unseen = heldOut.count() - scored(byId, heldOut, "drop").size();
+        assertEquals(6, unseen);
+        assertEquals(scored(byIndex, indexed, "unknown"), scored(byId, indexed, "unknown"));
+    }
+
+    @Test
+    void scoringByIdNeedsNoIndexColumns() {
+        Dataset<Row> withoutIndices = heldOut.drop(INDICES);
+        assertEquals(scored(byId, heldOut, "unknown"), scored(byId, withoutIndices, "unknown"));
+        assertThrows(IllegalArgumentException.class, () -> byIndex.transform(withoutIndices));
+    }
+
+    @Test
+    void rowsPartitionedByTheIdAreNotShuffledAgain() {
+        // Spark's broadcasts off, tables shuffled: the rows are hashed by user id first (as a feature table's
+        // join on the id leaves them); the lookup by id keeps that partitioning, the lookup by index cannot.
+        Map<String, String> settings = Map.of("spark.sql.autoBroadcastJoinThreshold", "-1");
+        Map<String, String> before = new HashMap<>();
+        settings.forEach((key, value) -> {
+            before.put(key, spark.conf().get(key));
+            spark.conf().set(key, value);
+        });
+        try {
+            Dataset<Row> partitioned = indexed.repartition(col("user_id"));
+            Dataset<Row> keyed = loaded.copy(new ParamMap()).setTableBroadcastThreshold(0).transform(partitioned)
+                    .orderBy("user_id", "item_id", "label").select("prediction");
+            Dataset<Row> asIndexed = loaded.copy(new ParamMap()).setEmbeddingIdCols(new String[0])
+                    .setTableBroadcastThreshold(0).transform(partitioned).orderBy("user_id", "item_id", "label")
+                    .select("prediction");
+            assertEquals(asIndexed.collectAsList(), keyed.collectAsList());
+            String keyedPlan = SparkTestSupport.executedPlan(keyed);
+            String indexedPlan = SparkTestSupport.executedPlan(asIndexed);
+            assertEquals(2, occurrences(keyedPlan, "ShuffledHashJoin"), keyedPlan);
+            // By index: the rows by user id, by user index, by item index, the two tables, the sort. By id: one fewer.
+            int keyedShuffles = occurrences(keyedPlan, "Exchange ");
+            assertEquals(occurrences(indexedPlan, "Exchange ") - 1, keyedShuffles, keyedPlan + "\n" + indexedPlan);
+            assertEquals(1, occurrences(keyedPlan, "hashpartitioning\\(user_id"), "the rows hashed by user id once: "
+                    + keyedPlan);
+        } finally {
+            before.forEach(spark.conf()::set);
+        }
+    }
+
+    @Test
+    void theKeyedModelSavesAndLoadsAndAModelWithoutIdsSaysSo() {
+        assertEquals(List.of(IDS), List.of(loaded.getEmbeddingIdCols()));
+        assertEquals(scored(byId, heldOut, "unknown"), scored(loaded, heldOut, "unknown"));
+
+        MlpRegressionModel withoutIds = byIndex.copy(new ParamMap()).setEmbeddingIdCols(IDS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> withoutIds.transform(heldOut));
+        assertTrue(e.getMessage().contains("has no ids"), e.getMessage());
+
+        Dataset<Row> stringItems = heldOut.withColumn("item_id", col("item_id").cast(DataTypes.StringType));
+        e = assertThrows(IllegalArgumentException.class, () -> byId.transform(stringItems));
+        assertTrue(e.getMessage().contains("'item_id'") && e.getMessage().contains("bigint"), e.getMessage());
+    }
+
+    @Test
+    void idsThatAreNotOneToOneWithTheirIndicesAreRefusedNamingOne() {
+        MlpRegressor keyed = regressor.copy(new ParamMap()).setEmbeddingIdCols(IDS).setMaxEpochs(1);
+        // One id under two indices: looked up by id, its rows would be scored twice.
+        int u9 = indexed.where(col("user_id").equalTo("u9")).select("user_index").first().getInt(0);
+        Dataset<Row> split = indexed.withColumn("user_index", when(col("user_id").equalTo("u9")
+                .and(col("item_id").mod(2).equalTo(0)), u9 == 0 ? 1 : 0).otherwise(col("user_index")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keyed.fit(split));
+        assertTrue(e.getMessage().contains("Id u9") && e.getMessage().contains("'user_index'"), e.getMessage());
+        // Two ids under one index.
+        Dataset<Row> shared = indexed.withColumn("item_index", when(col("item_id").equalTo(101L), 0)
+                .otherwise(col("item_index")));
+        assertNotEquals(0, shared.where(col("item_index").equalTo(0).and(col("item_id").equalTo(101L))).count());
+        e = assertThrows(IllegalArgumentException.class, () -> keyed.fit(shared));
+        assertTrue(e.getMessage().contains("'item_id'") && e.getMessage().contains("one-to-one"), e.getMessage());
+    }
+}

@@ -6,9 +6,11 @@
 # target/bench-ids. Reports the time to score and write (from the job's log) per run.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
-# each model is scored by that build and this one alternately, REPEATS times (ABBA).
+# each model is scored by that build and this one alternately, REPEATS times (ABBA). BEFORE_SET gives
+# the "before" side settings of its own (with no BEFORE, this build with those settings), e.g.
+# BEFORE_SET="model.tables-keyed-by-id=false" to look the tables up by index in the same model.
 #
-#   [BEFORE=/path/to/old/checkout] [REPEATS=2] bench/scoring.sh MODEL_DIR:DATA_DIR [MODEL_DIR:DATA_DIR ...]
+#   [BEFORE=/path/to/old/checkout] [BEFORE_SET=key=value] [REPEATS=2] bench/scoring.sh MODEL_DIR:DATA_DIR ...
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-2}"
@@ -23,17 +25,20 @@ done
 cd "$HERE"
 mvn -B -q -DskipTests package
 [[ -z "${BEFORE:-}" ]] || (cd "$BEFORE" && mvn -B -q -DskipTests package)
+BEFORE_ARGS=()
+[[ -z "${BEFORE_SET:-}" ]] || { BEFORE_ARGS=(--set "$BEFORE_SET"); BEFORE="${BEFORE:-$HERE}"; }
 MASTER="$(NEURALRATE_WORKER_MEMORY=6g "$HERE/bench/standalone-cluster.sh" start 2)"
 trap '"$HERE/bench/standalone-cluster.sh" stop' EXIT
 mkdir -p "$WORK"
 
-score() { # label checkout model data
+score() { # label checkout model data [predict options]
   local label="$1" checkout="$2" model="$3" data="$4" name
+  shift 4
   name="$(basename "$data")-$label-$(date +%s%N)"
   local status=0 seconds
   "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
     --model "$model" --input "$data/ratings" --output-root "$WORK/out-$name" --run-date 2026-01-01 \
-    --set input.users="$data/users" --set input.items="$data/items" > "$WORK/log-$name" 2>&1 || status=$?
+    --set input.users="$data/users" --set input.items="$data/items" "$@" > "$WORK/log-$name" 2>&1 || status=$?
   seconds="$(sed -n 's/.*Scored and wrote the predictions in \([0-9.]*\) s.*/\1/p' "$WORK/log-$name" | tail -n 1)"
   rm -rf "$WORK/out-$name"
   # A failed run is recorded (exit status, no time) and the series goes on; its log stays in $WORK.
@@ -47,9 +52,9 @@ for pair in "${PAIRS[@]}"; do
     if [[ -z "${BEFORE:-}" ]]; then
       score after "$HERE" "$model" "$data"
     elif (( r % 2 == 0 )); then
-      score before "$BEFORE" "$model" "$data"; score after "$HERE" "$model" "$data"
+      score before "$BEFORE" "$model" "$data" "${BEFORE_ARGS[@]}"; score after "$HERE" "$model" "$data"
     else
-      score after "$HERE" "$model" "$data"; score before "$BEFORE" "$model" "$data"
+      score after "$HERE" "$model" "$data"; score before "$BEFORE" "$model" "$data" "${BEFORE_ARGS[@]}"
     fi
   done
 done

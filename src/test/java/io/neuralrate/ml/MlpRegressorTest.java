@@ -308,8 +308,9 @@ class MlpRegressorTest {
     @Test
     void everyParamIsVisibleExplainedAndCopied() {
         MlpRegressor mlp = new MlpRegressor().setBatchSize(64);
-        String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols", "hiddenLayers",
-            "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay", "batchSize",
+        String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols", "embeddingIdCols",
+            "hiddenLayers", "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay",
+            "batchSize",
             "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience", "numWorkers",
             "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
             "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold", "standardization"};

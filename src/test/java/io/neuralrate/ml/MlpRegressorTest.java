@@ -310,9 +310,8 @@ class MlpRegressorTest {
         MlpRegressor mlp = new MlpRegressor().setBatchSize(64);
         String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols", "embeddingIdCols",
             "hiddenLayers", "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay",
-            "batchSize",
-            "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience", "numWorkers",
-            "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
+            "batchSize", "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience",
+            "numWorkers", "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
             "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold", "standardization"};
         String explained = mlp.explainParams();
         for (String name : expected) {

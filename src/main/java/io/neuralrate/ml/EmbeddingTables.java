@@ -6,22 +6,25 @@ import io.neuralrate.train.TableRows;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
@@ -30,7 +33,7 @@ import static org.apache.spark.sql.functions.when;
  * (0 .. cardinality-1 for the indices seen in training, cardinality for the learned "unknown"
  * row), {@value #VECTOR} (array of floats) and {@value #BIAS}, the layout ALS uses for its factors,
  * and, when the model was fitted with {@code embeddingIdCols}, {@value #ID}: the raw id of the row
- * (null for the unknown row). Saved as Parquet; scoring joins each pair with the rows it needs
+ * (null for the unknown row, see {@link TableIds}). Saved as Parquet; scoring joins each pair with the rows it needs
  * instead of shipping tables, by index or, where the table has ids, by id.
  */
 final class EmbeddingTables {
@@ -40,8 +43,10 @@ final class EmbeddingTables {
     static final String VECTOR = TableRows.VECTOR;
     /** Table column: the per-index bias. */
     static final String BIAS = TableRows.BIAS;
-    /** Table column of a table keyed by id ({@link #keyedById}): the raw id whose index the row is. */
+    /** Table column of a table keyed by id ({@link TableIds#key}): the raw id whose index the row is. */
     static final String ID = "id";
+    /** A hash partitioning on one column, as a physical plan prints it: the column's name. */
+    private static final Pattern HASHED = Pattern.compile("hashpartitioning\\(([^,()#]+)#\\d+[A-Za-z]*, \\d+\\)");
     /** Column added by {@link #attach}: true when any index of the row was not trained on. */
     static final String UNSEEN = "__neuralrate_unseen";
     static final StructType SCHEMA = TableRows.SCHEMA;
@@ -83,49 +88,6 @@ final class EmbeddingTables {
         return table;
     }
 
-    /**
-     * Adds to a fitted table the raw id of each row, from the training rows' (id, index) pairs, and caches
-     * it: scoring can then look rows up by the id itself, which partitions the rows to score like any other
-     * join on that id. The unknown row, and a row whose index no training row with a non-null id had, get a
-     * null id and are reached only as the fallback for ids without a row.
-     *
-     * @param table the fitted table ({@link #SCHEMA})
-     * @param tableRows its number of rows
-     * @param rows the training rows
-     * @param idCol the raw id column
-     * @param indexCol the embedding index column made from it
-     * @param cardinality the indices below which rows are trained ids
-     * @return the table with {@value #ID}, cached (as the fitted table was) and counted
-     * @throws IllegalArgumentException naming the id (or index) when ids and indices are not one-to-one
-     */
-    static Dataset<Row> keyedById(Dataset<Row> table, long tableRows, Dataset<Row> rows, String idCol,
-                                  String indexCol, int cardinality) {
-        Column index = col(quoted(indexCol));
-        Dataset<Row> ids = rows.where(col(quoted(idCol)).isNotNull().and(index.isNotNull())
-                        .and(index.equalTo(floor(index))).and(index.geq(0)).and(index.lt(cardinality)))
-                .groupBy(col(quoted(idCol)).as(ID))
-                .agg(min(index).cast(DataTypes.IntegerType).as(INDEX), max(index).as("__last"));
-        Row[] split = (Row[]) ids.where(col(INDEX).notEqual(col("__last"))).limit(1).collect();
-        if (split.length > 0) {
-            throw new IllegalArgumentException("Id " + split[0].get(0) + " of column '" + idCol + "' has more than "
-                    + "one index in '" + indexCol + "' (" + split[0].get(1) + " and " + split[0].get(2) + "); "
-                    + "embeddingIdCols needs ids and indices one-to-one");
-        }
-        Dataset<Row> keyed = table.join(ids.drop("__last"), table.col(INDEX).equalTo(ids.col(INDEX)), "left_outer")
-                .select(table.col(INDEX), table.col(VECTOR), table.col(BIAS), ids.col(ID))
-                // As the fitted table was (replicated where training replicated it), which it then replaces.
-                .persist(table.storageLevel().useMemory() || table.storageLevel().useDisk() ? table.storageLevel()
-                        : StorageLevel.MEMORY_AND_DISK());
-        if (keyed.count() != tableRows) {
-            Row shared = keyed.groupBy(INDEX).count().where(col("count").gt(1)).first();
-            keyed.unpersist(false);
-            throw new IllegalArgumentException("Index " + shared.get(0) + " of column '" + indexCol + "' was given to "
-                    + shared.get(1) + " ids of column '" + idCol + "'; embeddingIdCols needs ids and indices "
-                    + "one-to-one");
-        }
-        return keyed;
-    }
-
     /** Whether a table stores each row's id (it was fitted with {@code embeddingIdCols}). */
     static boolean hasIds(Dataset<Row> table) {
         return Arrays.asList(table.columns()).contains(ID);
@@ -140,9 +102,10 @@ final class EmbeddingTables {
      * fallback (a constant in the plan, read from the table when the plan is built), while complete
      * tables take a plain inner join.
      *
-     * <p>A column with an id column ({@code idCols}) is looked up by that id in its table's {@value #ID}
-     * instead: an id without a row (unseen, null, or only in validation rows) takes the unknown row. Its
-     * index column is not read.
+     * <p>With id columns ({@code idCols}), rows are looked up by id in the tables' {@value #ID} instead:
+     * an id without a row (unseen, null, or only in validation rows) takes the unknown row, and the index
+     * columns are not read. The column whose id the rows are already hash-partitioned by (a join on that
+     * id left them so) is looked up first, so that its join does not shuffle them again.
      *
      * @param rows the rows to score
      * @param indexCols the embedding index columns, in training order
@@ -152,68 +115,64 @@ final class EmbeddingTables {
      * @param tables one table per embedding column
      * @param tableRows per table, its number of rows (the cardinality plus one when complete)
      * @param dropUnseen whether to leave out rows with an index not trained on
-     * @param broadcastBytes the largest table (its values: {@link #valueBytes}) broadcast to the join rather than
-     *     shuffled with the rows and hashed per partition; -1 leaves every choice to Spark
+     * @param broadcastBytes the largest table (its values, {@link #valueBytes}, and ids) broadcast to the join
+     *     rather than shuffled with the rows and hashed per partition; -1 leaves every choice to Spark
      * @return the joined rows
      */
     static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, String[] idCols, NetworkSpec spec,
                                List<Dataset<Row>> tables, long[] tableRows, boolean dropUnseen, long broadcastBytes) {
-        String[] original = rows.columns();
+        boolean byId = idCols.length > 0;
         int[] cards = spec.embeddingCardinalities();
-        Column unseen = lit(false);
-        Dataset<Row> out = rows;
-        for (int e = 0; e < indexCols.length; e++) {
-            if (idCols.length > 0) {
-                continue;
+        Dataset<Row> out = rows.withColumn(UNSEEN, lit(false));
+        if (!byId) {
+            Column unseen = lit(false);
+            for (int e = 0; e < indexCols.length; e++) {
+                Column index = col(quoted(indexCols[e]));
+                // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
+                Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
+                        .and(index.lt(cards[e]));
+                out = out.withColumn(rowCol(e), when(known, index.cast(DataTypes.IntegerType))
+                        .otherwise(lit(cards[e])));
+                unseen = unseen.or(not(known));
             }
-            Column index = col(quoted(indexCols[e]));
-            // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
-            Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
-                    .and(index.lt(cards[e]));
-            out = out.withColumn(rowCol(e), when(known, index.cast(DataTypes.IntegerType)).otherwise(lit(cards[e])));
-            unseen = unseen.or(not(known));
+            out = out.withColumn(UNSEEN, unseen);
+            if (dropUnseen) {
+                out = out.where(not(col(UNSEEN)));
+            }
         }
-        out = out.withColumn(UNSEEN, unseen);
-        if (dropUnseen) {
-            out = out.where(not(col(UNSEEN)));
-        }
-        for (int e = 0; e < indexCols.length; e++) {
-            boolean byId = idCols.length > 0;
-            Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(byId ? keyCol(e) : rowCol(e)),
+        for (int e : byId ? lookupOrder(rows, idCols) : IntStream.range(0, indexCols.length).toArray()) {
+            Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(keyCol(e)),
                     col(VECTOR).as(vectorCol(e)), col(BIAS).as(biasCol(e)));
-            if (broadcastBytes >= 0 && valueBytes(tableRows[e], spec.embeddingDim()) <= broadcastBytes) {
+            long bytes = valueBytes(tableRows[e], spec.embeddingDim())
+                    + (byId ? tableRows[e] * tables.get(e).schema().apply(ID).dataType().defaultSize() : 0);
+            if (broadcastBytes >= 0 && bytes <= broadcastBytes) {
                 // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
                 // model knows the table's true size and broadcasts it within the same bound as training.
                 table = broadcast(table);
             } else if (broadcastBytes >= 0) {
-                // One row per index, so each partition's share of the table is an even slice: build it into a hash
+                // One row per key, so each partition's share of the table is an even slice: build it into a hash
                 // map and stream the rows through, rather than sorting both sides (the rows are the wide side).
                 table = table.hint("shuffle_hash");
             }
-            if (byId && dropUnseen) { // an id without a row of its own has no match: left out
-                out = out.join(table, col(quoted(idCols[e])).equalTo(col(keyCol(e)))).drop(keyCol(e));
-                continue;
-            }
-            if (!byId && (dropUnseen || tableRows[e] == cards[e] + 1L)) {
+            Column key = col(byId ? quoted(idCols[e]) : rowCol(e)).equalTo(col(keyCol(e)));
+            if (dropUnseen || (!byId && tableRows[e] == cards[e] + 1L)) {
                 // A complete table has every row (0 .. cardinality), so an inner join keeps every row exactly
-                // once; when dropping, it also leaves out the rows whose index has no row (not trained).
-                out = out.join(table, rowCol(e));
+                // once; when dropping, it also leaves out the rows whose key has no row (not trained).
+                out = out.join(table, key).drop(keyCol(e));
                 continue;
             }
             // The unknown row is one vector: it goes into the plan as a constant. (Cross-joined instead, even
             // broadcast, it left the scoring stage of a shuffled join at Spark's 200 uncoalesced partitions on a
             // cluster, each a task building the network for a few thousand rows.)
             Row unknown = tables.get(e).where(col(INDEX).equalTo(cards[e])).select(VECTOR, BIAS).first();
-            Dataset<Row> keyed = byId ? table : table.withColumnRenamed(rowCol(e), keyCol(e));
-            Column key = byId ? col(quoted(idCols[e])) : col(rowCol(e));
-            out = out.join(keyed, key.equalTo(col(keyCol(e))), "left_outer").drop(keyCol(e));
-            out = out.withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
+            out = out.join(table, key, "left_outer").drop(keyCol(e))
+                    .withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
                     .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), lit(floats(unknown.getList(0)))))
                     .withColumn(biasCol(e), coalesce(col(biasCol(e)), lit(unknown.getFloat(1))));
         }
         List<Column> projection = new ArrayList<>();
-        for (String c : original) {
+        for (String c : rows.columns()) {
             projection.add(col(quoted(c)));
         }
         for (int e = 0; e < indexCols.length; e++) {
@@ -222,6 +181,26 @@ final class EmbeddingTables {
         }
         projection.add(col(UNSEEN));
         return out.select(projection.toArray(new Column[0]));
+    }
+
+    /**
+     * The embedding columns in the order to look them up by id: first one whose id the rows are already
+     * hash-partitioned by (read off the planned output partitioning of the rows, e.g.
+     * {@code hashpartitioning(user_id#12L, 200)}), then the others in their order.
+     */
+    private static int[] lookupOrder(Dataset<Row> rows, String[] idCols) {
+        SparkPlan plan = rows.queryExecution().executedPlan(); // planned, not run
+        if (plan instanceof AdaptiveSparkPlanExec adaptive) { // its own partitioning is unknown until it has run
+            plan = adaptive.executedPlan();
+        }
+        Matcher hashed = HASHED.matcher(plan.outputPartitioning().toString());
+        List<String> partitionedBy = new ArrayList<>();
+        while (hashed.find()) {
+            partitionedBy.add(hashed.group(1));
+        }
+        return IntStream.range(0, idCols.length).boxed()
+                .sorted(Comparator.comparing(e -> !partitionedBy.contains(idCols[e])))
+                .mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -266,7 +245,7 @@ final class EmbeddingTables {
     }
 
     /** A column name as Spark reads it literally (dots and backquotes included). */
-    private static String quoted(String name) {
+    static String quoted(String name) {
         return "`" + name.replace("`", "``") + "`";
     }
 

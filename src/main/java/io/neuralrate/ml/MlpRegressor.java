@@ -82,29 +82,43 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
                 withFeatures ? featureSize(dataset, getFeaturesCol()) : 0);
         @SuppressWarnings("unchecked")
         Dataset<Row> rows = (Dataset<Row>) dataset.toDF();
-        TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
-        NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),
-                EmbeddingTables.digest(result.tables()), result.tableRows());
-        MlpRegressionModel model = new MlpRegressionModel(uid, network, keyedById(rows, result));
-        model.setSummary(new MlpTrainingSummary(result));
-        model.setParent(this);
-        copyValues(model, extractParamMap());
-        // The range validation scored within: the one set here, else the training labels' (a rating scale's ends).
-        return model.setMinPrediction(result.predictionRange()[0]).setMaxPrediction(result.predictionRange()[1]);
+        List<TableIds> ids = new ArrayList<>();
+        MlpRegressionModel model;
+        try {
+            for (int e = 0; e < getEmbeddingIdCols().length; e++) { // checked before training: fails fast
+                ids.add(TableIds.read(rows, getEmbeddingIdCols()[e], getEmbeddingCols()[e]));
+            }
+            TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
+            NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),
+                    EmbeddingTables.digest(result.tables()), result.tableRows());
+            model = new MlpRegressionModel(uid, network, keyedById(result, ids));
+            model.setSummary(new MlpTrainingSummary(result));
+            model.setParent(this);
+            copyValues(model, extractParamMap());
+            // The range validation scored within: the one set here, else the training labels' (a rating scale's ends).
+            model.setMinPrediction(result.predictionRange()[0]).setMaxPrediction(result.predictionRange()[1]);
+        } finally {
+            ids.forEach(TableIds::release);
+        }
+        return model;
     }
 
-    /** The fitted tables, each with its rows' ids when {@code embeddingIdCols} is set (the index-keyed ones released). */
-    private List<Dataset<Row>> keyedById(Dataset<Row> rows, TrainingResult result) {
-        String[] idCols = getEmbeddingIdCols();
-        if (idCols.length == 0) {
+    /** The fitted tables, with their rows' ids when {@code embeddingIdCols} is set (the tables without released). */
+    private static List<Dataset<Row>> keyedById(TrainingResult result, List<TableIds> ids) {
+        if (ids.isEmpty()) {
             return result.tables();
         }
         List<Dataset<Row>> keyed = new ArrayList<>();
-        for (int e = 0; e < idCols.length; e++) {
-            Dataset<Row> table = result.tables().get(e);
-            keyed.add(EmbeddingTables.keyedById(table, result.tableRows()[e], rows, idCols[e], getEmbeddingCols()[e],
-                    result.spec().embeddingCardinalities()[e]));
-            table.unpersist(false);
+        try {
+            for (int e = 0; e < ids.size(); e++) {
+                keyed.add(ids.get(e).key(result.tables().get(e), result.tableRows()[e],
+                        result.spec().embeddingCardinalities()[e]));
+            }
+        } catch (RuntimeException ex) {
+            keyed.forEach(t -> t.unpersist(false));
+            throw ex;
+        } finally {
+            result.tables().forEach(t -> t.unpersist(false));
         }
         return keyed;
     }

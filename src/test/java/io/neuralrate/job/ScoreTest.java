@@ -7,6 +7,7 @@ import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,6 +37,8 @@ class ScoreTest {
     private static final List<String> KEEP = List.of("user_id", "item_id", "rating");
 
     private static SparkSession spark;
+    private static MlpRegressor regressor;
+    private static Dataset<Row> train;
     private static Dataset<Row> pairs;
     private static PipelineModel keyed;
 
@@ -52,15 +55,15 @@ class ScoreTest {
             int i = random.nextInt(20);
             rows.add(RowFactory.create((long) u, "i" + i, 3 + Math.sin(u) + Math.cos(i) + 0.1 * random.nextGaussian()));
         }
-        Dataset<Row> train = spark.createDataFrame(rows, SCHEMA);
-        MlpRegressor mlp = new MlpRegressor().setLabelCol("rating").setEmbeddingCols(new String[] {"u", "i"})
+        train = spark.createDataFrame(rows, SCHEMA);
+        regressor = new MlpRegressor().setLabelCol("rating").setEmbeddingCols(new String[] {"u", "i"})
                 .setEmbeddingIdCols(new String[] {"user_id", "item_id"}).setEmbeddingDim(4)
                 .setHiddenLayers(new int[] {8}).setMaxEpochs(2).setSeed(1);
         // Saved and loaded, as the predict job has it (a fitted model's cached tables print their fit in any plan).
         String path = dir.resolve("model").toString();
         new Pipeline().setStages(new PipelineStage[] {
             new IdIndexer().setInputCol("user_id").setOutputCol("u"),
-            new IdIndexer().setInputCol("item_id").setOutputCol("i"), mlp}).fit(train).write().save(path);
+            new IdIndexer().setInputCol("item_id").setOutputCol("i"), regressor}).fit(train).write().save(path);
         keyed = PipelineModel.load(path);
         List<Row> scored = new ArrayList<>(rows.subList(0, 200));
         scored.add(RowFactory.create(999L, "i3", 3.0));
@@ -87,6 +90,21 @@ class ScoreTest {
         assertEquals(0, indexersIn(plan, keyed), "no id-table lookup: " + plan);
         assertEquals(2, indexersIn(SparkTestSupport.executedPlan(keyed.transform(pairs)), keyed),
                 "the pipeline itself runs both indexers");
+    }
+
+    @Test
+    void anIndexerWhoseIndexALaterStageReadsStays() throws Exception {
+        // The user index is also a feature: its indexer must run, the item's need not.
+        String path = dir.resolve("reads-index").toString();
+        new Pipeline().setStages(new PipelineStage[] {
+            new IdIndexer().setInputCol("user_id").setOutputCol("u"),
+            new IdIndexer().setInputCol("item_id").setOutputCol("i"),
+            new VectorAssembler().setInputCols(new String[] {"u"}).setOutputCol("features"),
+            regressor.copy(new ParamMap())}).fit(train).write().save(path);
+        PipelineModel readsIndex = PipelineModel.load(path);
+        Dataset<Row> scored = TrainJob.score(readsIndex, pairs, KEEP);
+        assertEquals(sorted(readsIndex.transform(pairs)), sorted(scored));
+        assertEquals(1, indexersIn(SparkTestSupport.executedPlan(scored), readsIndex));
     }
 
     @Test

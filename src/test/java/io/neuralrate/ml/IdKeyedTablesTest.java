@@ -12,17 +12,18 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -51,7 +52,7 @@ class IdKeyedTablesTest {
     /** {@link #byId} saved and loaded: its tables are Parquet scans (a fitted model's cached tables print their
      * fit in every plan). */
     private static MlpRegressionModel loaded;
-    /** Held-out rows: trained, validation-only ("v…"), unseen ("new", item 999) and null ids. */
+    /** Held-out rows: trained, validation-only (u1..u3), unseen ("new", item 999) and null ids. */
     private static Dataset<Row> heldOut;
 
     @TempDir
@@ -67,8 +68,10 @@ class IdKeyedTablesTest {
         for (int r = 0; r < 6000; r++) {
             int u = random.nextInt(50);
             int i = random.nextInt(30);
-            boolean validationOnly = u < 4; // these users' ids are indexed but their rows never trained
-            rows.add(RowFactory.create(validationOnly ? "v" + u : "u" + u, 100L + i,
+            // Indexed (by their ids' order: u1 is 1, u2 12, u3 23 of 0..49) but never trained: indices below the
+            // cardinality without a row of their own.
+            boolean validationOnly = u >= 1 && u <= 3;
+            rows.add(RowFactory.create("u" + u, 100L + i,
                     3 + userBias[u] + itemBias[i] + 0.1 * random.nextGaussian(), validationOnly || r % 10 == 0));
         }
         Dataset<Row> data = spark.createDataFrame(rows, SCHEMA);
@@ -85,7 +88,7 @@ class IdKeyedTablesTest {
         loaded = MlpRegressionModel.load(path);
         List<Row> held = new ArrayList<>();
         for (int u = 0; u < 50; u += 3) {
-            held.add(RowFactory.create(u < 4 ? "v" + u : "u" + u, 100L + u % 30, 3.0, false));
+            held.add(RowFactory.create("u" + u, 100L + u % 30, 3.0, false));
         }
         held.add(RowFactory.create("new", 101L, 3.0, false));
         held.add(RowFactory.create("u7", 999L, 3.0, false));
@@ -109,7 +112,8 @@ class IdKeyedTablesTest {
 
     @Test
     void theTablesKeepTheirRowsAndGainEachRowsId() {
-        assertEquals(byIndex.embeddingTablesDigest(), byId.embeddingTablesDigest(), "the same training, bit for bit");
+        // The ids are added after training: the same training, bit for bit.
+        assertEquals(byIndex.embeddingTablesDigest(), byId.embeddingTablesDigest());
         for (int e = 0; e < 2; e++) {
             Dataset<Row> table = byId.embeddingTable(e);
             assertEquals(byIndex.embeddingTable(e).count(), table.count());
@@ -121,7 +125,8 @@ class IdKeyedTablesTest {
             assertEquals(table.count() - 1, table.join(ids, table.col("id").equalTo(ids.col("id"))
                     .and(table.col("index").equalTo(ids.col("index")))).count());
         }
-        assertEquals(0, byId.embeddingTable(0).where(col("id").startsWith("v")).count(),
+        assertEquals(50, byId.networkSpec().embeddingCardinalities()[0], "u1..u3 fall below the cardinality");
+        assertEquals(0, byId.embeddingTable(0).where(col("id").isin("u1", "u2", "u3")).count(),
                 "validation-only users were never trained: no row");
     }
 
@@ -134,9 +139,9 @@ class IdKeyedTablesTest {
             assertEquals(expected, scored(asIndexed, heldOut, coldStart), coldStart + ", the keyed tables by index");
         }
         assertEquals(heldOut.count(), scored(byId, heldOut, "unknown").size(), "every row scored once");
-        // validation-only (2), unseen user, unseen item, null user, null item
+        // validation-only u3 (u0..u49 by threes), unseen user, unseen item, null user, null item
         long unseen = heldOut.count() - scored(byId, heldOut, "drop").size();
-        assertEquals(6, unseen);
+        assertEquals(5, unseen);
         assertEquals(scored(byIndex, indexed, "unknown"), scored(byId, indexed, "unknown"));
     }
 
@@ -147,18 +152,15 @@ class IdKeyedTablesTest {
         assertThrows(IllegalArgumentException.class, () -> byIndex.transform(withoutIndices));
     }
 
-    @Test
-    void rowsPartitionedByTheIdAreNotShuffledAgain() {
-        // Spark's broadcasts off, tables shuffled: the rows are hashed by user id first (as a feature table's
-        // join on the id leaves them); the lookup by id keeps that partitioning, the lookup by index cannot.
-        Map<String, String> settings = Map.of("spark.sql.autoBroadcastJoinThreshold", "-1");
-        Map<String, String> before = new HashMap<>();
-        settings.forEach((key, value) -> {
-            before.put(key, spark.conf().get(key));
-            spark.conf().set(key, value);
-        });
+    @ParameterizedTest
+    @ValueSource(strings = {"user_id", "item_id"})
+    void rowsPartitionedByAnIdAreNotShuffledAgainForItsLookup(String id) {
+        // Spark's broadcasts off, tables shuffled: the rows are hashed by one id first (as a feature table's join
+        // on it leaves them); its lookup, done first, keeps that partitioning; the lookups by index cannot.
+        String before = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
+        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
         try {
-            Dataset<Row> partitioned = indexed.repartition(col("user_id"));
+            Dataset<Row> partitioned = indexed.repartition(col(id));
             Dataset<Row> keyed = loaded.copy(new ParamMap()).setTableBroadcastThreshold(0).transform(partitioned)
                     .orderBy("user_id", "item_id", "label").select("prediction");
             Dataset<Row> asIndexed = loaded.copy(new ParamMap()).setEmbeddingIdCols(new String[0])
@@ -168,13 +170,13 @@ class IdKeyedTablesTest {
             String keyedPlan = SparkTestSupport.executedPlan(keyed);
             String indexedPlan = SparkTestSupport.executedPlan(asIndexed);
             assertEquals(2, occurrences(keyedPlan, "ShuffledHashJoin"), keyedPlan);
-            // By index: the rows by user id, by user index, by item index, the two tables, the sort. By id: one fewer.
-            int keyedShuffles = occurrences(keyedPlan, "Exchange ");
-            assertEquals(occurrences(indexedPlan, "Exchange ") - 1, keyedShuffles, keyedPlan + "\n" + indexedPlan);
-            assertEquals(1, occurrences(keyedPlan, "hashpartitioning\\(user_id"), "the rows hashed by user id once: "
-                    + keyedPlan);
+            // By index: the rows by the id, by user index, by item index; the two tables; the sort. By id: one fewer.
+            assertEquals(occurrences(indexedPlan, "Exchange ") - 1, occurrences(keyedPlan, "Exchange "),
+                    keyedPlan + "\n" + indexedPlan);
+            assertEquals(1, occurrences(keyedPlan, "hashpartitioning\\(" + id), "the rows hashed by " + id
+                    + " once: " + keyedPlan);
         } finally {
-            before.forEach(spark.conf()::set);
+            spark.conf().set("spark.sql.autoBroadcastJoinThreshold", before);
         }
     }
 
@@ -201,12 +203,18 @@ class IdKeyedTablesTest {
         Dataset<Row> split = indexed.withColumn("user_index", when(col("user_id").equalTo("u9")
                 .and(col("item_id").mod(2).equalTo(0)), u9 == 0 ? 1 : 0).otherwise(col("user_index")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> keyed.fit(split));
-        assertTrue(e.getMessage().contains("Id u9") && e.getMessage().contains("'user_index'"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Id u9 of column 'user_id' has more than one index in 'user_index'"),
+                e.getMessage());
         // Two ids under one index.
         Dataset<Row> shared = indexed.withColumn("item_index", when(col("item_id").equalTo(101L), 0)
                 .otherwise(col("item_index")));
         assertNotEquals(0, shared.where(col("item_index").equalTo(0).and(col("item_id").equalTo(101L))).count());
         e = assertThrows(IllegalArgumentException.class, () -> keyed.fit(shared));
-        assertTrue(e.getMessage().contains("'item_id'") && e.getMessage().contains("one-to-one"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("Index 0 of column 'item_index' has 2 ids in 'item_id'"), e.getMessage());
+        // A null id under a trained index: by index it would take that row, by id the unknown one.
+        Dataset<Row> nullId = indexed.withColumn("user_id", when(col("user_id").equalTo("u9"), lit(null))
+                .otherwise(col("user_id")));
+        e = assertThrows(IllegalArgumentException.class, () -> keyed.fit(nullId));
+        assertTrue(e.getMessage().startsWith("Training rows with a null 'user_id' have index " + u9), e.getMessage());
     }
 }

@@ -27,6 +27,7 @@ mvn -B -q -DskipTests package
 [[ -z "${BEFORE:-}" ]] || (cd "$BEFORE" && mvn -B -q -DskipTests package)
 BEFORE_ARGS=()
 [[ -z "${BEFORE_SET:-}" ]] || { BEFORE_ARGS=(--set "$BEFORE_SET"); BEFORE="${BEFORE:-$HERE}"; }
+before() { score before "$BEFORE" "$@" ${BEFORE_ARGS[@]+"${BEFORE_ARGS[@]}"}; } # an empty array is unset to old bash
 MASTER="$(NEURALRATE_WORKER_MEMORY=6g "$HERE/bench/standalone-cluster.sh" start 2)"
 trap '"$HERE/bench/standalone-cluster.sh" stop' EXIT
 mkdir -p "$WORK"
@@ -52,9 +53,9 @@ for pair in "${PAIRS[@]}"; do
     if [[ -z "${BEFORE:-}" ]]; then
       score after "$HERE" "$model" "$data"
     elif (( r % 2 == 0 )); then
-      score before "$BEFORE" "$model" "$data" "${BEFORE_ARGS[@]}"; score after "$HERE" "$model" "$data"
+      before "$model" "$data"; score after "$HERE" "$model" "$data"
     else
-      score after "$HERE" "$model" "$data"; score before "$BEFORE" "$model" "$data" "${BEFORE_ARGS[@]}"
+      score after "$HERE" "$model" "$data"; before "$model" "$data"
     fi
   done
 done

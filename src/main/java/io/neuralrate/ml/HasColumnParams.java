@@ -41,9 +41,9 @@ public interface HasColumnParams<T extends HasColumnParams<T>> extends Params {
     /**
      * Param: for each embedding column, the column of raw ids its indices were made from (e.g. an
      * {@code IdIndexer}'s inputCol), or none (default). When set, the fitted model stores each table row
-     * with its id and scoring looks the rows up by id: that lookup is partitioned like any other join on
-     * the id (a feature table's, say), so the rows to score are shuffled once per id, and the index
-     * columns are not needed to score. The ids must map one-to-one onto the indices in the training rows.
+     * with its id and scoring looks the rows up by id: rows already partitioned by that id (by a join
+     * with a feature table on it, say) are then not shuffled again, and the index columns are not needed
+     * to score. The ids must map one-to-one onto the indices in the training rows.
      *
      * @return the Param
      */

@@ -50,9 +50,10 @@ import java.util.List;
  * {@link NetworkFile}) and one Parquet table per embedding column under
  * {@code data/embeddings/<column number>} ({@code index, vector, bias}, and {@code id} when fitted
  * with {@code embeddingIdCols}, as {@link #embeddingTable(int)} returns it; else join {@code index}
- * with an {@code IdIndexer}'s id table for the ids). Loading reads the tables lazily: no driver heap the size of a table. Models saved in formats
- * 2 (tables inside the network file) and 3 (every table row stored) still load. No Java serialisation is involved, and a truncated
- * or altered network file is refused.
+ * with an {@code IdIndexer}'s id table for the ids). Loading reads the tables lazily: no driver heap
+ * the size of a table. Models saved in formats 2 (tables inside the network file) and 3 (every table
+ * row stored) still load. No Java serialisation is involved, and a truncated or altered network file
+ * is refused.
  */
 public final class MlpRegressionModel extends Model<MlpRegressionModel>
         implements MlpRegressorParams<MlpRegressionModel>, MLWritable {
@@ -185,8 +186,9 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         NetworkSpec spec = network.spec();
         ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
                 getColdStartStrategy());
-        Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(), getEmbeddingIdCols(), spec,
-                tables, network.tableRows(), coldStart == ColdStartStrategy.DROP, getTableBroadcastThreshold());
+        Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(),
+                getEmbeddingIdCols(), spec, tables, network.tableRows(), coldStart == ColdStartStrategy.DROP,
+                getTableBroadcastThreshold());
         RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
                 null, new String[0], null, spec.numFeatures());
         BatchScorer scorer = new BatchScorer(network, layout, rows.columns().length, coldStart, getMinPrediction(),

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,16 +62,22 @@ class JobIT {
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
     }
 
-    @Test
-    void predictWithTheSavedModelReproducesTrainPredictions() throws Exception {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void predictWithTheSavedModelReproducesTrainPredictions(boolean byId) throws Exception {
+        // The job's model stores its tables' ids; predict looks rows up by id, or by index when told to.
+        assertArrayEquals(new String[] {"user_id", "item_id"},
+                TrainJob.mlpOf(PipelineModel.load(runDir.resolve("model").toString())).getEmbeddingIdCols());
         Dataset<Row> written = spark.read().parquet(runDir.resolve("predictions").toString());
-        Path pairs = work.resolve("pairs");
+        Path pairs = work.resolve("pairs-" + byId);
         written.select("user_id", "item_id", "rating").write().parquet(pairs.toString());
         JobProcess.Result run = JobProcess.submit(Map.of(), "predict", "--run-date", "2026-01-02",
                 "--model", runDir.resolve("model").toString(), "--input", pairs.toString(),
-                "--output-root", work.resolve("scores").toString());
+                "--output-root", work.resolve("scores-" + byId).toString(),
+                "--set", "model.tables-keyed-by-id=" + byId);
         assertEquals(0, run.exitCode(), run.output());
-        Dataset<Row> scored = spark.read().parquet(work.resolve("scores/2026-01-02/predictions").toString());
+        Dataset<Row> scored = spark.read().parquet(work.resolve("scores-" + byId).resolve("2026-01-02/predictions")
+                .toString());
         assertEquals(written.count(), scored.count());
         assertArrayEquals(new String[] {"user_id", "item_id", "rating", "prediction"}, scored.columns());
         long differing = written.as("a").join(scored.as("b"),

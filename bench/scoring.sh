@@ -3,7 +3,8 @@
 # same number of pairs, on a 2-worker standalone cluster (one core and 4 GB each, executors in their
 # own JVMs). Each argument is a model folder and the data folder it was trained on (its ratings are
 # the pairs scored, its users and items the feature tables), as `bench/ids.sh` leaves them under
-# target/bench-ids. Reports the time to score and write (from the job's log) per run.
+# target/bench-ids. Reports the time to score and write (from the job's log) and the driver's peak
+# resident memory (sampled every 0.5 s) per run.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # each model is scored by that build and this one alternately, REPEATS times (ABBA). BEFORE_SET gives
@@ -31,19 +32,23 @@ before() { score before "$BEFORE" "$@" ${BEFORE_ARGS[@]+"${BEFORE_ARGS[@]}"}; } 
 MASTER="$(NEURALRATE_WORKER_MEMORY=6g "$HERE/bench/standalone-cluster.sh" start 2)"
 trap '"$HERE/bench/standalone-cluster.sh" stop' EXIT
 mkdir -p "$WORK"
+source "$HERE/bench/peak-rss.sh"
 
 score() { # label checkout model data [predict options]
   local label="$1" checkout="$2" model="$3" data="$4" name
   shift 4
   name="$(basename "$data")-$label-$(date +%s%N)"
   local status=0 seconds
+  touch "$WORK/running"
+  (peak "SparkSubmit.*out-$name" > "$WORK/driver-$name") & # this run's driver only
   "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
     --model "$model" --input "$data/ratings" --output-root "$WORK/out-$name" --run-date 2026-01-01 \
     --set input.users="$data/users" --set input.items="$data/items" "$@" > "$WORK/log-$name" 2>&1 || status=$?
+  rm -f "$WORK/running"; wait
   seconds="$(sed -n 's/.*Scored and wrote the predictions in \([0-9.]*\) s.*/\1/p' "$WORK/log-$name" | tail -n 1)"
   rm -rf "$WORK/out-$name"
   # A failed run is recorded (exit status, no time) and the series goes on; its log stays in $WORK.
-  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"exit\": $status, \"score_and_write_s\": ${seconds:-null}, \"log\": \"log-$name\"}" \
+  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"exit\": $status, \"score_and_write_s\": ${seconds:-null}, \"driver_peak_mb\": $(cat "$WORK/driver-$name"), \"log\": \"log-$name\"}" \
     | tee -a "$WORK/results.jsonl"
 }
 

@@ -85,8 +85,8 @@ public final class MlpRegressor extends Estimator<MlpRegressionModel>
         List<TableIds> ids = new ArrayList<>();
         MlpRegressionModel model;
         try {
-            for (int e = 0; e < getEmbeddingIdCols().length; e++) { // checked before training: fails fast
-                ids.add(TableIds.read(rows, getEmbeddingIdCols()[e], getEmbeddingCols()[e]));
+            if (getEmbeddingIdCols().length > 0) { // checked before training: fails fast
+                ids = TableIds.readAll(rows, getEmbeddingIdCols(), getEmbeddingCols());
             }
             TrainingResult result = DistributedTrainer.fit(rows, layout, toTrainingConfig(), indexLimits(schema));
             NetworkFile network = NetworkFile.withStoredTables(result.spec(), result.dense(),

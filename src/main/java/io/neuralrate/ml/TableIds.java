@@ -6,6 +6,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.storage.StorageLevel;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
@@ -36,6 +42,36 @@ final class TableIds {
     }
 
     /**
+     * {@link #read}s every id column's ids from one pass over the training rows: only their id and index
+     * columns, cached while the ids are grouped (the rows are a pipeline's output, whose joins would run
+     * again for each column).
+     *
+     * @param rows the training rows
+     * @param idCols the raw id columns
+     * @param indexCols the embedding index column made from each
+     * @return the ids per column, each cached until {@link #release}
+     * @throws IllegalArgumentException naming an id with two indices
+     */
+    static List<TableIds> readAll(Dataset<Row> rows, String[] idCols, String[] indexCols) {
+        Set<String> names = new LinkedHashSet<>(Arrays.asList(idCols));
+        names.addAll(Arrays.asList(indexCols));
+        Dataset<Row> narrow = rows.select(names.stream().map(n -> col(EmbeddingTables.quoted(n)))
+                .toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
+        List<TableIds> ids = new ArrayList<>();
+        try {
+            for (int e = 0; e < idCols.length; e++) {
+                ids.add(read(narrow, idCols[e], indexCols[e]));
+            }
+            return ids;
+        } catch (RuntimeException ex) {
+            ids.forEach(TableIds::release);
+            throw ex;
+        } finally {
+            narrow.unpersist(false);
+        }
+    }
+
+    /**
      * Reads each id's index from the training rows and checks that no id has two (a missing or invalid
      * index counts as one of its own).
      *
@@ -54,6 +90,7 @@ final class TableIds {
                 .agg(min(key).as(EmbeddingTables.INDEX), max(key).as(LAST),
                         min(when(key.geq(0), key)).as(FIRST_VALID))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        perId.count(); // cached whole now: after training it is read again, and the rows may be gone
         Row[] split = (Row[]) perId.where(col(EmbeddingTables.ID).isNotNull()
                 .and(col(EmbeddingTables.INDEX).notEqual(col(LAST)))).limit(1).collect();
         if (split.length > 0) {

@@ -33,8 +33,8 @@ import static org.apache.spark.sql.functions.when;
  * (0 .. cardinality-1 for the indices seen in training, cardinality for the learned "unknown"
  * row), {@value #VECTOR} (array of floats) and {@value #BIAS}, the layout ALS uses for its factors,
  * and, when the model was fitted with {@code embeddingIdCols}, {@value #ID}: the raw id of the row
- * (null for the unknown row, see {@link TableIds}). Saved as Parquet; scoring joins each pair with the rows it needs
- * instead of shipping tables, by index or, where the table has ids, by id.
+ * (null for the unknown row, see {@link TableIds}). Saved as Parquet; scoring joins each pair with
+ * the rows it needs instead of shipping tables, by index or, where the table has ids, by id.
  */
 final class EmbeddingTables {
     /** Table column: the row's index. */

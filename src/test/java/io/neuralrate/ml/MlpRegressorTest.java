@@ -308,11 +308,12 @@ class MlpRegressorTest {
     @Test
     void everyParamIsVisibleExplainedAndCopied() {
         MlpRegressor mlp = new MlpRegressor().setBatchSize(64);
-        String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols", "embeddingIdCols",
-            "hiddenLayers", "activation", "dropout", "embeddingDim", "loss", "optimizer", "learningRate", "weightDecay",
-            "batchSize", "maxEpochs", "seed", "validationFraction", "validationIndicatorCol", "earlyStoppingPatience",
-            "numWorkers", "syncInterval", "checkpointDir", "checkpointInterval", "coldStartStrategy", "minPrediction",
-            "maxPrediction", "unknownIndexRate", "tableBroadcastThreshold", "standardization"};
+        String[] expected = {"featuresCol", "labelCol", "predictionCol", "weightCol", "embeddingCols",
+            "embeddingIdCols", "hiddenLayers", "activation", "dropout", "embeddingDim", "loss", "optimizer",
+            "learningRate", "weightDecay", "batchSize", "maxEpochs", "seed", "validationFraction",
+            "validationIndicatorCol", "earlyStoppingPatience", "numWorkers", "syncInterval", "checkpointDir",
+            "checkpointInterval", "coldStartStrategy", "minPrediction", "maxPrediction", "unknownIndexRate",
+            "tableBroadcastThreshold", "standardization"};
         String explained = mlp.explainParams();
         for (String name : expected) {
             assertTrue(mlp.hasParam(name), name);

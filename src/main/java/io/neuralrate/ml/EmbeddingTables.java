@@ -189,6 +189,9 @@ final class EmbeddingTables {
      * {@code hashpartitioning(user_id#12L, 200)}), then the others in their order.
      */
     private static int[] lookupOrder(Dataset<Row> rows, String[] idCols) {
+        if (rows.isStreaming()) { // a stream cannot be planned on its own; keep the columns' order
+            return IntStream.range(0, idCols.length).toArray();
+        }
         SparkPlan plan = rows.queryExecution().executedPlan(); // planned, not run
         if (plan instanceof AdaptiveSparkPlanExec adaptive) { // its own partitioning is unknown until it has run
             plan = adaptive.executedPlan();

@@ -8,6 +8,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
@@ -178,6 +180,18 @@ class IdKeyedTablesTest {
         } finally {
             spark.conf().set("spark.sql.autoBroadcastJoinThreshold", before);
         }
+    }
+
+    @Test
+    void aStreamIsScoredByIdLikeABatch() throws Exception {
+        String input = dir.resolve("stream-in").toString();
+        heldOut.drop(INDICES).write().parquet(input);
+        Dataset<Row> stream = spark.readStream().schema(heldOut.drop(INDICES).schema()).parquet(input);
+        StreamingQuery query = loaded.transform(stream).writeStream().format("memory").queryName("scored_by_id")
+                .trigger(Trigger.AvailableNow()).start();
+        query.awaitTermination();
+        assertEquals(scored(loaded, heldOut, "unknown"), spark.table("scored_by_id")
+                .orderBy("user_id", "item_id", "label").select("user_id", "item_id", "prediction").collectAsList());
     }
 
     @Test

@@ -4,8 +4,9 @@
 # ratings, then `train` with user and item id embeddings for 2 epochs, then `predict` on the same
 # pairs with the saved model. Per run it reports the epoch times, the preparation time (job start
 # to the first training round, from the log), the task-result bytes per round (from Spark's event
-# log), the bytes the sharded tables shuffle per round, the count of "large task binary" warnings, the peak resident memory of the driver and of
-# the executors (sampled every 0.5 s) and the scoring time.
+# log), the bytes the sharded tables shuffle per round, the count of "large task binary" warnings,
+# the peak resident memory of the driver and of the executors (sampled every 0.5 s), the most heap
+# the driver held after a garbage collection (its GC log) and the scoring time.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # every point runs that build and this one alternately, REPEATS times, on the same data: the
@@ -50,7 +51,10 @@ run() { # label checkout data-dir
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$name") &
   local start end
   start=$(date +%s)
+  # The driver's GC log gives the heap it still held after each collection: what it needs, which its resident
+  # memory shows only as far as the collector's timing lets it (a 2 GB heap is collected late).
   "$checkout/submit.sh" --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g \
+    --driver-java-options "-Xlog:gc:file=$WORK/gc-$name.log" \
     --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$events" \
     --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false \
     train --run-date 2026-01-01 --set output.root="$out" "${conf[@]}" --set input.ratings="$data/ratings" \
@@ -89,6 +93,9 @@ shard_stages = {e["Stage Info"]["Stage ID"] for e in events if e["Event"] == "Sp
 shuffle_bytes = sum(e.get("Task Metrics", {}).get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
                     for e in events if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in shard_stages)
 tables = re.search(r"embedding tables \(([0-9.]+) MB with optimizer state\) (\w+)", log)
+# "GC(7) Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(2048M) 4.1ms": the largest heap left after a collection.
+units = {"K": 1 / 1024, "M": 1, "G": 1024}
+after_gc = [int(n) * units[u] for n, u in re.findall(r"->(\d+)([KMG])\(", open(f"{work}/gc-{name}.log").read())]
 predict_log = open(f"{work}/predict-{name}").read()
 scored = re.search(r"Scored and wrote the predictions in ([0-9.]+) s", predict_log)
 row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "preparation_s": prep,
@@ -97,6 +104,7 @@ row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "pre
        "tables": f"{tables.group(1)} MB {tables.group(2)}" if tables else "broadcast (before: no threshold)",
        "large_task_binary_warnings": log.count("Broadcasting large task binary"),
        "driver_peak_mb": int(open(f"{work}/driver-{name}").read() or 0),
+       "driver_heap_after_gc_max_mb": round(max(after_gc, default=0)),
        "executor_peak_mb": int(open(f"{work}/executor-{name}").read() or 0),
        "predict_wall_s_with_jvm_start_and_model_load": int(score_s), "predict_write_s": float(scored.group(1)) if scored else None,
        "holdout_rmse": metrics["rmse"], "mean_predictor_rmse": metrics["mean_predictor_rmse"], "network": metrics["training"]["network"]}

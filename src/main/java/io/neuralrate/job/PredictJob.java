@@ -6,6 +6,9 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.exchange.ShuffleExchangeLike;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +62,50 @@ public final class PredictJob {
         if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
             keep.add(Tables.RATING);
         }
-        Dataset<Row> predictions = TrainJob.score(model, joined, keep);
+        Dataset<Row> predictions = scoreInParallel(model, joined, keep, spark.sparkContext().defaultParallelism());
         long start = System.nanoTime();
         String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                 out -> predictions.write().parquet(out.staged("predictions")));
         LOG.info("Scored and wrote the predictions in {} s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
         return output;
+    }
+
+    /**
+     * {@link TrainJob#score}, spread over the cluster's task slots. When every join is a broadcast, the rows
+     * would be scored in the input's own splits, and Spark never splits a Parquet row group: a pairs file of
+     * one row group would be scored by one task while the other cores idle. The rows are then spread round-robin
+     * first, one shuffle of them, a small part of what scoring them costs.
+     *
+     * @param model the pipeline
+     * @param rows the rows to score
+     * @param keep the columns of {@code rows} to keep next to the prediction
+     * @param slots the cluster's task slots (its default parallelism)
+     * @return the predictions
+     */
+    static Dataset<Row> scoreInParallel(PipelineModel model, Dataset<Row> rows, List<String> keep, int slots) {
+        Dataset<Row> scored = TrainJob.score(model, rows, keep);
+        return shuffles(scored) ? scored : TrainJob.score(model, rows.repartition(slots), keep);
+    }
+
+    /** Whether the planned query shuffles rows anywhere (a broadcast does not count). */
+    private static boolean shuffles(Dataset<Row> query) {
+        SparkPlan plan = query.queryExecution().executedPlan(); // planned, not run
+        if (plan instanceof AdaptiveSparkPlanExec adaptive) {
+            plan = adaptive.executedPlan();
+        }
+        return contains(plan, ShuffleExchangeLike.class);
+    }
+
+    private static boolean contains(SparkPlan plan, Class<?> kind) {
+        if (kind.isInstance(plan)) {
+            return true;
+        }
+        scala.collection.Iterator<SparkPlan> children = plan.children().iterator();
+        while (children.hasNext()) {
+            if (contains(children.next(), kind)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -128,9 +128,8 @@ final class EmbeddingTables {
             Column unseen = lit(false);
             for (int e = 0; e < indexCols.length; e++) {
                 Column index = col(quoted(indexCols[e]));
-                // Mirrors RowLayout.readIndex + NetworkSpec.tableRow: whole, non-negative and below the cardinality.
-                Column known = index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
-                        .and(index.lt(cards[e]));
+                // Mirrors NetworkSpec.tableRow: a valid index below the cardinality.
+                Column known = validIndex(index).and(index.lt(cards[e]));
                 out = out.withColumn(rowCol(e), when(known, index.cast(DataTypes.IntegerType))
                         .otherwise(lit(cards[e])));
                 unseen = unseen.or(not(known));
@@ -181,6 +180,18 @@ final class EmbeddingTables {
         }
         projection.add(col(UNSEEN));
         return out.select(projection.toArray(new Column[0]));
+    }
+
+    /**
+     * Whether an index column's value is one training reads as an index (mirrors {@code RowLayout.readIndex}):
+     * present, whole, non-negative and within an int.
+     *
+     * @param index the index column
+     * @return the test
+     */
+    static Column validIndex(Column index) {
+        return index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0))
+                .and(index.leq(Integer.MAX_VALUE));
     }
 
     /**

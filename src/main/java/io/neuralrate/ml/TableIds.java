@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
@@ -84,8 +83,7 @@ final class TableIds {
     static TableIds read(Dataset<Row> rows, String idCol, String indexCol) {
         Column index = col(EmbeddingTables.quoted(indexCol));
         // -1 for a missing or invalid index (the lookup by index scores it as unknown).
-        Column key = when(index.isNotNull().and(index.equalTo(floor(index))).and(index.geq(0)),
-                index.cast(DataTypes.IntegerType)).otherwise(lit(-1));
+        Column key = when(EmbeddingTables.validIndex(index), index.cast(DataTypes.IntegerType)).otherwise(lit(-1));
         Dataset<Row> perId = rows.groupBy(col(EmbeddingTables.quoted(idCol)).as(EmbeddingTables.ID))
                 .agg(min(key).as(EmbeddingTables.INDEX), max(key).as(LAST),
                         min(when(key.geq(0), key)).as(FIRST_VALID))

@@ -26,10 +26,12 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * {@link TrainJob#score}: a rating model keyed by id needs no index column, so the job leaves out the
- * id indexers' joins with their id tables; the predictions are those of the whole pipeline.
+ * id indexers' joins with their id tables; the predictions are those of the whole pipeline. And
+ * {@link PredictJob#scoreInParallel}: pairs that no join shuffles are spread over the task slots.
  */
 class ScoreTest {
     private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.LongType)
@@ -115,5 +117,29 @@ class ScoreTest {
         assertEquals(sorted(keyed.transform(pairs)), sorted(scored), "the same predictions by index");
         String plan = SparkTestSupport.executedPlan(scored);
         assertEquals(2, indexersIn(plan, byIndex), "both indexers' lookups: " + plan);
+    }
+
+    @Test
+    void predictSpreadsPairsOfOneFileOverTheSlotsWhenEveryJoinIsABroadcast() {
+        String file = dir.resolve("one-file-pairs").toString();
+        pairs.coalesce(1).write().parquet(file); // one small file: one split
+        Dataset<Row> oneFile = spark.read().parquet(file);
+        Dataset<Row> asRead = TrainJob.score(keyed, oneFile, KEEP);
+        assertEquals(1, nonEmptyPartitions(asRead), "the tables are broadcast, so the file's one split scores all");
+        Dataset<Row> spread = PredictJob.scoreInParallel(keyed, oneFile, KEEP, 2);
+        assertEquals(2, nonEmptyPartitions(spread), "both of local[2]'s slots score");
+        assertEquals(sorted(asRead), sorted(spread), "the same predictions");
+    }
+
+    @Test
+    void predictLeavesRowsAShuffleAlreadySpreads() {
+        Dataset<Row> joined = pairs.join(pairs.select("user_id").distinct().hint("shuffle_hash"), "user_id");
+        String plan = SparkTestSupport.executedPlan(PredictJob.scoreInParallel(keyed, joined, KEEP, 2));
+        assertFalse(plan.contains("RoundRobinPartitioning"), "no second shuffle: " + plan);
+    }
+
+    private static long nonEmptyPartitions(Dataset<Row> rows) {
+        return rows.javaRDD().mapPartitions(it -> List.of(it.hasNext()).iterator()).collect().stream()
+                .filter(b -> b).count();
     }
 }

@@ -38,8 +38,9 @@ while [[ $# -gt 0 && "$1" == -* ]]; do
     --driver-memory) DRIVER_MEMORY="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     --driver-memory=*) DRIVER_MEMORY="${1#*=}"; SPARK_ARGS+=("$1"); shift ;;
     # Likewise its JVM options (split on spaces, as spark-submit does).
-    --driver-java-options) DRIVER_JAVA_OPTIONS="$2"; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
-    --driver-java-options=*) DRIVER_JAVA_OPTIONS="${1#*=}"; SPARK_ARGS+=("$1"); shift ;;
+    # Merged with the log configuration below: spark-submit keeps only the last of two.
+    --driver-java-options) DRIVER_JAVA_OPTIONS="$2"; shift 2 ;;
+    --driver-java-options=*) DRIVER_JAVA_OPTIONS="${1#*=}"; shift ;;
     --master) HAS_MASTER=true; SPARK_ARGS+=("$1" "$2"); shift 2 ;;
     --master=*) HAS_MASTER=true; SPARK_ARGS+=("$1"); shift ;;
     --*=*) SPARK_ARGS+=("$1"); shift ;;
@@ -58,10 +59,10 @@ $HAS_MASTER || SPARK_ARGS+=(--master "local[*]")
 
 export NEURALRATE_CONF="${NEURALRATE_CONF:-$HERE/conf/neuralrate.conf}"
 LOG_CONF="-Dlog4j2.configurationFile=file:$HERE/conf/log4j2.properties"
+SPARK_ARGS+=(--driver-java-options "$LOG_CONF${DRIVER_JAVA_OPTIONS:+ $DRIVER_JAVA_OPTIONS}")
 
 if [[ -n "${SPARK_HOME:-}" ]]; then
-  exec "$SPARK_HOME/bin/spark-submit" --class "$MAIN_CLASS" \
-    --driver-java-options "$LOG_CONF" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"
+  exec "$SPARK_HOME/bin/spark-submit" --class "$MAIN_CLASS" "${SPARK_ARGS[@]}" "$APP_JAR" "$@"
 fi
 
 # The options Spark's own launcher adds for Java 17.

@@ -6,7 +6,7 @@
 # to the first training round, from the log), the task-result bytes per round (from Spark's event
 # log), the bytes the sharded tables shuffle per round, the count of "large task binary" warnings,
 # the peak resident memory of the driver and of the executors (sampled every 0.5 s), the most heap
-# the driver held after a garbage collection (its GC log) and the scoring time.
+# the driver held after a young collection (its GC log) and the scoring time.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # every point runs that build and this one alternately, REPEATS times, on the same data: the
@@ -51,8 +51,8 @@ run() { # label checkout data-dir
   (peak 'CoarseGrainedExecutorBackend' > "$WORK/executor-$name") &
   local start end
   start=$(date +%s)
-  # The driver's GC log gives the heap it still held after each collection: what it needs, which its resident
-  # memory shows only as far as the collector's timing lets it (a 2 GB heap is collected late).
+  # The driver's GC log gives the heap it still held after each young collection, which depends less on the
+  # collector's sizing of a 2 GB heap than its resident memory does.
   "$checkout/submit.sh" --master "$MASTER" --executor-memory "$EXECUTOR_MEMORY" --driver-memory 2g \
     --driver-java-options "-Xlog:gc:file=$WORK/gc-$name.log" \
     --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$events" \
@@ -69,7 +69,7 @@ run() { # label checkout data-dir
     "${conf[@]}" > "$WORK/predict-$name" 2>&1
   score_end=$(date +%s)
   python3 - "$WORK" "$name" "$label" "$data" "$((end - start))" "$((score_end - score_start))" "$out" <<'EOF'
-import glob, json, re, sys
+import glob, json, os, re, sys
 work, name, label, data, job_s, score_s, out = sys.argv[1:]
 log = open(f"{work}/log-{name}").read()
 stamps = re.findall(r"^(\d\d):(\d\d):(\d\d) ", log, re.M)
@@ -93,9 +93,12 @@ shard_stages = {e["Stage Info"]["Stage ID"] for e in events if e["Event"] == "Sp
 shuffle_bytes = sum(e.get("Task Metrics", {}).get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
                     for e in events if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in shard_stages)
 tables = re.search(r"embedding tables \(([0-9.]+) MB with optimizer state\) (\w+)", log)
-# "GC(7) Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(2048M) 4.1ms": the largest heap left after a collection.
+# "GC(7) Pause Young (Normal) (G1 Evacuation Pause) 812M->95M(2048M) 4.1ms": the largest heap left after a young
+# collection (live data plus old-generation garbage not yet collected; Remark and Cleanup pauses free nothing).
 units = {"K": 1 / 1024, "M": 1, "G": 1024}
-after_gc = [int(n) * units[u] for n, u in re.findall(r"->(\d+)([KMG])\(", open(f"{work}/gc-{name}.log").read())]
+gc_log = f"{work}/gc-{name}.log"
+after_gc = [int(n) * units[u] for n, u in re.findall(r"Pause Young.* \d+[KMG]->(\d+)([KMG])\(",
+                                                      open(gc_log).read() if os.path.exists(gc_log) else "")]
 predict_log = open(f"{work}/predict-{name}").read()
 scored = re.search(r"Scored and wrote the predictions in ([0-9.]+) s", predict_log)
 row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "preparation_s": prep,
@@ -104,7 +107,7 @@ row = {"build": label, "data": data.rsplit("/", 1)[-1], "epochs_s": epochs, "pre
        "tables": f"{tables.group(1)} MB {tables.group(2)}" if tables else "broadcast (before: no threshold)",
        "large_task_binary_warnings": log.count("Broadcasting large task binary"),
        "driver_peak_mb": int(open(f"{work}/driver-{name}").read() or 0),
-       "driver_heap_after_gc_max_mb": round(max(after_gc, default=0)),
+       "driver_heap_after_young_gc_max_mb": round(max(after_gc)) if after_gc else None,
        "executor_peak_mb": int(open(f"{work}/executor-{name}").read() or 0),
        "predict_wall_s_with_jvm_start_and_model_load": int(score_s), "predict_write_s": float(scored.group(1)) if scored else None,
        "holdout_rmse": metrics["rmse"], "mean_predictor_rmse": metrics["mean_predictor_rmse"], "network": metrics["training"]["network"]}

@@ -8,6 +8,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.exchange.BroadcastExchangeLike;
 import org.apache.spark.sql.execution.exchange.ShuffleExchangeLike;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,10 +72,11 @@ public final class PredictJob {
     }
 
     /**
-     * {@link TrainJob#score}, spread over the cluster's task slots. When every join is a broadcast, the rows
-     * would be scored in the input's own splits, and Spark never splits a Parquet row group: a pairs file of
-     * one row group would be scored by one task while the other cores idle. The rows are then spread round-robin
-     * first, one shuffle of them, a small part of what scoring them costs.
+     * {@link TrainJob#score}, spread over the cluster's task slots. When no join shuffles the rows (every
+     * one is a broadcast), they would be scored in the input's own splits, and Spark never splits a Parquet
+     * row group: a pairs file of one row group would be scored by one task while the other slots idle. The
+     * rows are then first spread round-robin over at least as many partitions as slots (and never fewer than
+     * they had): one shuffle of them, a small part of what scoring them costs.
      *
      * @param model the pipeline
      * @param rows the rows to score
@@ -84,25 +86,31 @@ public final class PredictJob {
      */
     static Dataset<Row> scoreInParallel(PipelineModel model, Dataset<Row> rows, List<String> keep, int slots) {
         Dataset<Row> scored = TrainJob.score(model, rows, keep);
-        return shuffles(scored) ? scored : TrainJob.score(model, rows.repartition(slots), keep);
+        if (rows.isStreaming() || shuffles(scored)) { // a stream cannot be planned on its own
+            return scored;
+        }
+        return TrainJob.score(model, rows.repartition(Math.max(slots, rows.rdd().getNumPartitions())), keep);
     }
 
-    /** Whether the planned query shuffles rows anywhere (a broadcast does not count). */
+    /** Whether the planned query shuffles its rows (a shuffle inside a broadcast's build side does not count). */
     private static boolean shuffles(Dataset<Row> query) {
         SparkPlan plan = query.queryExecution().executedPlan(); // planned, not run
-        if (plan instanceof AdaptiveSparkPlanExec adaptive) {
+        if (plan instanceof AdaptiveSparkPlanExec adaptive) { // its initial plan, until it runs
             plan = adaptive.executedPlan();
         }
-        return contains(plan, ShuffleExchangeLike.class);
+        return containsShuffle(plan);
     }
 
-    private static boolean contains(SparkPlan plan, Class<?> kind) {
-        if (kind.isInstance(plan)) {
+    private static boolean containsShuffle(SparkPlan plan) {
+        if (plan instanceof ShuffleExchangeLike) {
             return true;
+        }
+        if (plan instanceof BroadcastExchangeLike) { // what it broadcasts does not move the rows
+            return false;
         }
         scala.collection.Iterator<SparkPlan> children = plan.children().iterator();
         while (children.hasNext()) {
-            if (contains(children.next(), kind)) {
+            if (containsShuffle(children.next())) {
                 return true;
             }
         }

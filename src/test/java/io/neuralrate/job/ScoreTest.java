@@ -122,7 +122,7 @@ class ScoreTest {
     @Test
     void predictSpreadsPairsOfOneFileOverTheSlotsWhenEveryJoinIsABroadcast() {
         String file = dir.resolve("one-file-pairs").toString();
-        pairs.coalesce(1).write().parquet(file); // one small file: one split
+        pairs.coalesce(1).write().mode("overwrite").parquet(file); // one small file: one split
         Dataset<Row> oneFile = spark.read().parquet(file);
         Dataset<Row> asRead = TrainJob.score(keyed, oneFile, KEEP);
         assertEquals(1, nonEmptyPartitions(asRead), "the tables are broadcast, so the file's one split scores all");

@@ -80,11 +80,14 @@ class JobIT {
                 .toString());
         assertEquals(written.count(), scored.count());
         assertArrayEquals(new String[] {"user_id", "item_id", "rating", "prediction"}, scored.columns());
-        long differing = written.as("a").join(scored.as("b"),
+        // Equal up to float32 rounding: the network computes in float32, and predict may batch the rows otherwise
+        // than train's holdout scoring did (it spreads a small input over the task slots), which can move the last
+        // bits of a prediction. A wrong table row or feature moves it by far more.
+        double largest = written.as("a").join(scored.as("b"),
                         written.col("user_id").equalTo(scored.col("user_id"))
                                 .and(written.col("item_id").equalTo(scored.col("item_id"))))
-                .filter("abs(a.prediction - b.prediction) > 1e-9").count();
-        assertEquals(0, differing);
+                .selectExpr("max(abs(a.prediction - b.prediction))").first().getDouble(0);
+        assertTrue(largest <= 1e-5, "largest difference " + largest);
     }
 
     @Test

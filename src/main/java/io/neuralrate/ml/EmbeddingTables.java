@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -114,13 +115,15 @@ final class EmbeddingTables {
      * @param spec the network's shape (its cardinalities)
      * @param tables one table per embedding column
      * @param tableRows per table, its number of rows (the cardinality plus one when complete)
+     * @param unknownRows per table, its unknown row ({@link #unknownRow}), asked for only where needed
      * @param dropUnseen whether to leave out rows with an index not trained on
      * @param broadcastBytes the largest table (its values, {@link #valueBytes}, and ids) broadcast to the join
      *     rather than shuffled with the rows and hashed per partition; -1 leaves every choice to Spark
      * @return the joined rows
      */
     static Dataset<Row> attach(Dataset<Row> rows, String[] indexCols, String[] idCols, NetworkSpec spec,
-                               List<Dataset<Row>> tables, long[] tableRows, boolean dropUnseen, long broadcastBytes) {
+                               List<Dataset<Row>> tables, long[] tableRows, IntFunction<Row> unknownRows,
+                               boolean dropUnseen, long broadcastBytes) {
         boolean byId = idCols.length > 0;
         int[] cards = spec.embeddingCardinalities();
         Dataset<Row> out = rows.withColumn(UNSEEN, lit(false));
@@ -143,7 +146,7 @@ final class EmbeddingTables {
             Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(keyCol(e)),
                     col(VECTOR).as(vectorCol(e)), col(BIAS).as(biasCol(e)));
             long bytes = valueBytes(tableRows[e], spec.embeddingDim())
-                    + (byId ? tableRows[e] * tables.get(e).schema().apply(ID).dataType().defaultSize() : 0);
+                    + (byId ? idBytes(tables.get(e), tableRows[e]) : 0);
             if (broadcastBytes >= 0 && bytes <= broadcastBytes) {
                 // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
@@ -164,7 +167,7 @@ final class EmbeddingTables {
             // The unknown row is one vector: it goes into the plan as a constant. (Cross-joined instead, even
             // broadcast, it left the scoring stage of a shuffled join at Spark's 200 uncoalesced partitions on a
             // cluster, each a task building the network for a few thousand rows.)
-            Row unknown = tables.get(e).where(col(INDEX).equalTo(cards[e])).select(VECTOR, BIAS).first();
+            Row unknown = unknownRows.apply(e);
             out = out.join(table, key, "left_outer").drop(keyCol(e))
                     .withColumn(UNSEEN, col(UNSEEN).or(col(vectorCol(e)).isNull()))
                     .withColumn(vectorCol(e), coalesce(col(vectorCol(e)), lit(floats(unknown.getList(0)))))
@@ -180,6 +183,17 @@ final class EmbeddingTables {
         }
         projection.add(col(UNSEEN));
         return out.select(projection.toArray(new Column[0]));
+    }
+
+    /**
+     * A table's unknown row, read from it (a job).
+     *
+     * @param table the table
+     * @param unknownIndex the unknown row's index (the cardinality)
+     * @return its {@value #VECTOR} and {@value #BIAS}
+     */
+    static Row unknownRow(Dataset<Row> table, int unknownIndex) {
+        return table.where(col(INDEX).equalTo(unknownIndex)).select(VECTOR, BIAS).first();
     }
 
     /**
@@ -227,6 +241,17 @@ final class EmbeddingTables {
      */
     static long valueBytes(long rows, int dim) {
         return rows * (dim + 1L) * Float.BYTES;
+    }
+
+    /**
+     * The bytes of a table's ids, as Spark sizes their type; 0 for a table without ids.
+     *
+     * @param table the table
+     * @param rows its rows
+     * @return the bytes
+     */
+    static long idBytes(Dataset<Row> table, long rows) {
+        return hasIds(table) ? rows * table.schema().apply(ID).dataType().defaultSize() : 0;
     }
 
     /**

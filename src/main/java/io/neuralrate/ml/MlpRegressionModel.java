@@ -60,10 +60,18 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     private static final long serialVersionUID = 1L;
     static final String NETWORK_FILE = "data/network.nrmlp";
     static final String EMBEDDINGS = "data/embeddings";
+    /**
+     * The bytes of a stored table per file, at most. Spark reads a Parquet file in row groups (of up to 128 MB)
+     * and packs small files together up to its split size, so files of a quarter of that keep a table read by
+     * several tasks while tables of a few MB stay one file.
+     */
+    private static final long FILE_BYTES = 32L << 20;
 
     private final String uid;
     private final NetworkFile network;
     private final transient List<Dataset<Row>> tables;
+    /** Each table's unknown row as read, for the plans that need it as a constant: one job per table, not per plan. */
+    private transient Row[] unknownRows;
     private transient MlpTrainingSummary summary;
 
     MlpRegressionModel(String uid, NetworkFile network, List<Dataset<Row>> tables) {
@@ -187,13 +195,24 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         ColdStartStrategy coldStart = ParamEnum.parse(ColdStartStrategy.class, "coldStartStrategy",
                 getColdStartStrategy());
         Dataset<Row> joined = spec.numEmbeddings() == 0 ? rows : EmbeddingTables.attach(rows, getEmbeddingCols(),
-                getEmbeddingIdCols(), spec, tables, network.tableRows(), coldStart == ColdStartStrategy.DROP,
-                getTableBroadcastThreshold());
+                getEmbeddingIdCols(), spec, tables, network.tableRows(), this::unknownRow,
+                coldStart == ColdStartStrategy.DROP, getTableBroadcastThreshold());
         RowLayout layout = RowLayout.of(joined.schema(), spec.numFeatures() > 0 ? getFeaturesCol() : null, null,
                 null, new String[0], null, spec.numFeatures());
         BatchScorer scorer = new BatchScorer(network, layout, rows.columns().length, coldStart, getMinPrediction(),
                 getMaxPrediction());
         return joined.mapPartitions(scorer, Encoders.row(outSchema));
+    }
+
+    private synchronized Row unknownRow(int column) {
+        if (unknownRows == null) {
+            unknownRows = new Row[tables.size()];
+        }
+        if (unknownRows[column] == null) {
+            unknownRows[column] = EmbeddingTables.unknownRow(tables.get(column),
+                    network.spec().embeddingCardinalities()[column]);
+        }
+        return unknownRows[column];
     }
 
     @Override
@@ -246,8 +265,16 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not write the network to " + file, e);
             }
+            NetworkSpec spec = instance.network.spec();
             for (int e = 0; e < instance.tables.size(); e++) {
-                instance.tables.get(e).write().parquet(new Path(path, EMBEDDINGS + "/" + e).toString());
+                Dataset<Row> table = instance.tables.get(e);
+                long rows = instance.network.tableRows()[e];
+                long bytes = EmbeddingTables.valueBytes(rows, spec.embeddingDim())
+                        + EmbeddingTables.idBytes(table, rows);
+                // A fitted table has as many partitions as the shuffle that keyed it (200 by default), which
+                // wrote 200 files of a few kB for a table of 5,000 rows, each opened whenever it is read.
+                int files = (int) Math.max(1, (bytes + FILE_BYTES - 1) / FILE_BYTES);
+                table.coalesce(files).write().parquet(new Path(path, EMBEDDINGS + "/" + e).toString());
             }
         }
     }

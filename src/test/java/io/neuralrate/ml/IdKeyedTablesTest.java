@@ -18,10 +18,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
@@ -207,6 +209,24 @@ class IdKeyedTablesTest {
         Dataset<Row> stringItems = heldOut.withColumn("item_id", col("item_id").cast(DataTypes.StringType));
         e = assertThrows(IllegalArgumentException.class, () -> byId.transform(stringItems));
         assertTrue(e.getMessage().contains("'item_id'") && e.getMessage().contains("bigint"), e.getMessage());
+    }
+
+    @Test
+    void aTableOfAFewKilobytesIsStoredAsOneFileHoweverManyPartitionsItHas() throws Exception {
+        // Keyed by a shuffle, a fitted table has the shuffle's partitions (200 by default), one file each if written
+        // as they are.
+        MlpRegressionModel spread = new MlpRegressionModel(byId.uid(), byId.network(),
+                List.of(byId.embeddingTable(0).repartition(5), byId.embeddingTable(1).repartition(5)));
+        String path = dir.resolve("spread").toString();
+        spread.write().save(path);
+        for (int e = 0; e < 2; e++) {
+            try (Stream<Path> files = Files.list(dir.resolve("spread/" + MlpRegressionModel.EMBEDDINGS + "/" + e))) {
+                assertEquals(1, files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count());
+            }
+        }
+        MlpRegressionModel reloaded = MlpRegressionModel.load(path);
+        assertEquals(byId.embeddingTablesDigest(), EmbeddingTables.digest(List.of(reloaded.embeddingTable(0),
+                reloaded.embeddingTable(1))), "the same rows, bit for bit");
     }
 
     @Test

@@ -232,6 +232,25 @@ final class EmbeddingTables {
     }
 
     /**
+     * Writes a table as Parquet in files of at most {@code fileBytes} each (as {@link #valueBytes} and
+     * {@link #idBytes} count them), however many partitions it has: a table keyed by a shuffle has the
+     * shuffle's (200 by default), one file of a few kB each if written as they are, and a table fitted on a
+     * few shards has a few partitions, one file each of any size, read by one task per file.
+     *
+     * @param table the table
+     * @param rows its rows
+     * @param dim the embedding dimension
+     * @param path the folder to write
+     * @param fileBytes the most bytes per file
+     */
+    static void write(Dataset<Row> table, long rows, int dim, String path, long fileBytes) {
+        long bytes = Math.max(1, valueBytes(rows, dim) + idBytes(table, rows));
+        int files = (int) Math.max(1, (bytes + fileBytes - 1) / fileBytes);
+        long rowsPerFile = Math.max(1, (long) ((double) fileBytes / bytes * rows));
+        table.coalesce(files).write().option("maxRecordsPerFile", rowsPerFile).parquet(path);
+    }
+
+    /**
      * The bytes of a table's values (vectors and biases as floats), the size {@link #attach} compares with
      * its broadcast bound.
      *

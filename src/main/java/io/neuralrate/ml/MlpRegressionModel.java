@@ -265,16 +265,10 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
             } catch (IOException e) {
                 throw new UncheckedIOException("Could not write the network to " + file, e);
             }
-            NetworkSpec spec = instance.network.spec();
+            int dim = instance.network.spec().embeddingDim();
             for (int e = 0; e < instance.tables.size(); e++) {
-                Dataset<Row> table = instance.tables.get(e);
-                long rows = instance.network.tableRows()[e];
-                long bytes = EmbeddingTables.valueBytes(rows, spec.embeddingDim())
-                        + EmbeddingTables.idBytes(table, rows);
-                // A fitted table has as many partitions as the shuffle that keyed it (200 by default), which
-                // wrote 200 files of a few kB for a table of 5,000 rows, each opened whenever it is read.
-                int files = (int) Math.max(1, (bytes + FILE_BYTES - 1) / FILE_BYTES);
-                table.coalesce(files).write().parquet(new Path(path, EMBEDDINGS + "/" + e).toString());
+                EmbeddingTables.write(instance.tables.get(e), instance.network.tableRows()[e], dim,
+                        new Path(path, EMBEDDINGS + "/" + e).toString(), FILE_BYTES);
             }
         }
     }

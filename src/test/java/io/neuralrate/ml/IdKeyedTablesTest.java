@@ -230,6 +230,29 @@ class IdKeyedTablesTest {
     }
 
     @Test
+    void aTableOnFewerPartitionsThanItsFilesIsWrittenInFilesWithinTheBound() throws Exception {
+        // Fitted on one shard, a table has one partition: coalescing alone writes it as one file of any size.
+        Dataset<Row> table = byId.embeddingTable(0).coalesce(1);
+        long rows = byId.network().tableRows()[0];
+        int dim = byId.network().spec().embeddingDim();
+        long bytes = EmbeddingTables.valueBytes(rows, dim) + EmbeddingTables.idBytes(table, rows);
+        long bound = bytes / 4;
+        String path = dir.resolve("bounded").toString();
+        EmbeddingTables.write(table, rows, dim, path, bound);
+        List<String> files = new ArrayList<>();
+        try (Stream<Path> listed = Files.list(dir.resolve("bounded"))) {
+            listed.map(Path::toString).filter(f -> f.endsWith(".parquet")).forEach(files::add);
+        }
+        assertTrue(files.size() >= 4, files.size() + " files for a table of 4 times the bound");
+        for (String file : files) {
+            long fileRows = spark.read().parquet(file).count();
+            assertTrue(fileRows * bytes <= bound * rows, fileRows + " of " + rows + " rows in one file");
+        }
+        assertEquals(EmbeddingTables.digest(List.of(table)),
+                EmbeddingTables.digest(List.of(spark.read().parquet(path))), "the same rows, bit for bit");
+    }
+
+    @Test
     void idsThatAreNotOneToOneWithTheirIndicesAreRefusedNamingOne() {
         MlpRegressor keyed = regressor.copy(new ParamMap()).setEmbeddingIdCols(IDS).setMaxEpochs(1);
         // One id under two indices: looked up by id, its rows would be scored twice.

@@ -220,9 +220,7 @@ class IdKeyedTablesTest {
         String path = dir.resolve("spread").toString();
         spread.write().save(path);
         for (int e = 0; e < 2; e++) {
-            try (Stream<Path> files = Files.list(dir.resolve("spread/" + MlpRegressionModel.EMBEDDINGS + "/" + e))) {
-                assertEquals(1, files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count());
-            }
+            assertEquals(1, parquetFiles(dir.resolve("spread/" + MlpRegressionModel.EMBEDDINGS + "/" + e)).size());
         }
         MlpRegressionModel reloaded = MlpRegressionModel.load(path);
         assertEquals(byId.embeddingTablesDigest(), EmbeddingTables.digest(List.of(reloaded.embeddingTable(0),
@@ -239,17 +237,20 @@ class IdKeyedTablesTest {
         long bound = bytes / 4;
         String path = dir.resolve("bounded").toString();
         EmbeddingTables.write(table, rows, dim, path, bound);
-        List<String> files = new ArrayList<>();
-        try (Stream<Path> listed = Files.list(dir.resolve("bounded"))) {
-            listed.map(Path::toString).filter(f -> f.endsWith(".parquet")).forEach(files::add);
-        }
+        List<Path> files = parquetFiles(dir.resolve("bounded"));
         assertTrue(files.size() >= 4, files.size() + " files for a table of 4 times the bound");
-        for (String file : files) {
-            long fileRows = spark.read().parquet(file).count();
+        for (Path file : files) {
+            long fileRows = spark.read().parquet(file.toString()).count();
             assertTrue(fileRows * bytes <= bound * rows, fileRows + " of " + rows + " rows in one file");
         }
         assertEquals(EmbeddingTables.digest(List.of(table)),
                 EmbeddingTables.digest(List.of(spark.read().parquet(path))), "the same rows, bit for bit");
+    }
+
+    private static List<Path> parquetFiles(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
+        }
     }
 
     @Test

@@ -72,11 +72,12 @@ public final class PredictJob {
     }
 
     /**
-     * {@link TrainJob#score}, spread over the cluster's task slots. When no join shuffles the rows (every
-     * one is a broadcast), they would be scored in the input's own splits, and Spark never splits a Parquet
-     * row group: a pairs file of one row group would be scored by one task while the other slots idle. The
-     * rows are then first spread round-robin over at least as many partitions as slots (and never fewer than
-     * they had): one shuffle of them, a small part of what scoring them costs.
+     * {@link TrainJob#score}, spread over the cluster's task slots. When no feature join shuffles the rows (every
+     * one is a broadcast), the pipeline's feature stages would run in the input's own splits, and Spark never
+     * splits a Parquet row group: a pairs file of one row group would go through them in one task while the other
+     * slots idle, and so would the scoring itself unless a lookup of the model shuffles the rows. The rows are
+     * then first spread round-robin over at least as many partitions as slots (and never fewer than they had):
+     * one shuffle of them, a small part of what scoring them costs.
      *
      * @param model the pipeline
      * @param rows the rows to score
@@ -85,9 +86,8 @@ public final class PredictJob {
      * @return the predictions
      */
     static Dataset<Row> scoreInParallel(PipelineModel model, Dataset<Row> rows, List<String> keep, int slots) {
-        Dataset<Row> scored = TrainJob.score(model, rows, keep);
-        if (rows.isStreaming() || shuffles(scored)) { // a stream cannot be planned on its own
-            return scored;
+        if (rows.isStreaming() || shuffles(rows)) { // a stream cannot be planned on its own
+            return TrainJob.score(model, rows, keep);
         }
         return TrainJob.score(model, rows.repartition(Math.max(slots, rows.rdd().getNumPartitions())), keep);
     }

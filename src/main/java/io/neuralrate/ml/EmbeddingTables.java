@@ -57,16 +57,16 @@ final class EmbeddingTables {
     /**
      * Checks a stored table before it is used: its schema, and one row per index (scoring joins rows
      * with it, so a missing or duplicated file would silently drop or repeat scored rows). The count
-     * comes from the Parquet footers.
+     * comes from the Parquet footers. An incomplete table (see {@link #attach}) must also hold its unknown
+     * row: {@link #unknownRow} reads and checks it.
      *
      * @param table the table as read
      * @param source its path, for messages
      * @param rows the rows it must have: the trained indices plus the unknown row
-     * @param unknownIndex the unknown row's index (the cardinality)
      * @return the table
      * @throws IllegalArgumentException naming the table and what is wrong
      */
-    static Dataset<Row> checked(Dataset<Row> table, String source, long rows, int unknownIndex) {
+    static Dataset<Row> checked(Dataset<Row> table, String source, long rows) {
         for (StructField expected : SCHEMA.fields()) {
             boolean present = Arrays.asList(table.columns()).contains(expected.name());
             if (!present || !table.schema().apply(expected.name()).dataType().simpleString()
@@ -80,11 +80,6 @@ final class EmbeddingTables {
             throw new IllegalArgumentException("Embedding table " + source + " has " + count + " rows where the "
                     + "model has " + rows + " (one per trained index and the unknown row): files are missing or "
                     + "duplicated");
-        }
-        if (rows < unknownIndex + 1L && table.where(col(INDEX).equalTo(unknownIndex)).isEmpty()) {
-            // Scoring falls back on it for every index without a row of its own.
-            throw new IllegalArgumentException("Embedding table " + source + " has no unknown row (index "
-                    + unknownIndex + ")");
         }
         return table;
     }
@@ -186,14 +181,22 @@ final class EmbeddingTables {
     }
 
     /**
-     * A table's unknown row, read from it (a job).
+     * A table's unknown row, read from it (a job): scoring falls back on it for every index or id without a
+     * row of its own.
      *
      * @param table the table
+     * @param source the table, as messages name it
      * @param unknownIndex the unknown row's index (the cardinality)
      * @return its {@value #VECTOR} and {@value #BIAS}
+     * @throws IllegalArgumentException if the table has no such row
      */
-    static Row unknownRow(Dataset<Row> table, int unknownIndex) {
-        return table.where(col(INDEX).equalTo(unknownIndex)).select(VECTOR, BIAS).first();
+    static Row unknownRow(Dataset<Row> table, String source, int unknownIndex) {
+        List<Row> found = table.where(col(INDEX).equalTo(unknownIndex)).select(VECTOR, BIAS).takeAsList(1);
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("Embedding table " + source + " has no unknown row (index "
+                    + unknownIndex + ")");
+        }
+        return found.get(0);
     }
 
     /**

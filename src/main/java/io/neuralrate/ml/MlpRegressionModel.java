@@ -71,11 +71,18 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     private final String uid;
     private final NetworkFile network;
     private final transient List<Dataset<Row>> tables;
-    /** Each table's unknown row as read, for the plans that need it as a constant: one job per table, not per plan. */
-    private transient Row[] unknownRows;
+    /**
+     * Each table's unknown row once read (null until then), for the plans that need it as a constant: one job per
+     * table, not per plan; a loaded model has those of its incomplete tables already, read when they were checked.
+     */
+    private final transient Row[] unknownRows;
     private transient MlpTrainingSummary summary;
 
     MlpRegressionModel(String uid, NetworkFile network, List<Dataset<Row>> tables) {
+        this(uid, network, tables, new Row[tables.size()]);
+    }
+
+    private MlpRegressionModel(String uid, NetworkFile network, List<Dataset<Row>> tables, Row[] unknownRows) {
         if (tables.size() != network.spec().numEmbeddings()) {
             throw new IllegalArgumentException("expected " + network.spec().numEmbeddings() + " embedding tables, got "
                     + tables.size());
@@ -83,6 +90,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         this.uid = uid;
         this.network = network;
         this.tables = List.copyOf(tables);
+        this.unknownRows = unknownRows.clone();
         setMlpDefaults();
     }
 
@@ -206,19 +214,19 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     }
 
     private synchronized Row unknownRow(int column) {
-        if (unknownRows == null) {
-            unknownRows = new Row[tables.size()];
-        }
         if (unknownRows[column] == null) {
             unknownRows[column] = EmbeddingTables.unknownRow(tables.get(column),
-                    network.spec().embeddingCardinalities()[column]);
+                    "of '" + getEmbeddingCols()[column] + "'", network.spec().embeddingCardinalities()[column]);
         }
         return unknownRows[column];
     }
 
     @Override
     public MlpRegressionModel copy(ParamMap extra) {
-        MlpRegressionModel copied = new MlpRegressionModel(uid, network, tables);
+        MlpRegressionModel copied;
+        synchronized (this) {
+            copied = new MlpRegressionModel(uid, network, tables, unknownRows);
+        }
         copied.summary = summary;
         return copyValues(copied, extra).setParent(parent());
     }
@@ -297,6 +305,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                 model = withTablesFromArrays(spark, metadata.uid(), network);
             } else {
                 List<Dataset<Row>> tables = new ArrayList<>();
+                Row[] unknownRows = new Row[network.spec().numEmbeddings()];
                 for (int e = 0; e < network.spec().numEmbeddings(); e++) {
                     Path table = new Path(path, EMBEDDINGS + "/" + e);
                     try {
@@ -307,10 +316,15 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                     } catch (IOException ex) {
                         throw new UncheckedIOException(ex);
                     }
-                    tables.add(EmbeddingTables.checked(spark.read().parquet(table.toString()), table.toString(),
-                            network.tableRows()[e], network.spec().embeddingCardinalities()[e]));
+                    Dataset<Row> checked = EmbeddingTables.checked(spark.read().parquet(table.toString()),
+                            table.toString(), network.tableRows()[e]);
+                    int unknownIndex = network.spec().embeddingCardinalities()[e];
+                    if (network.tableRows()[e] < unknownIndex + 1L) { // incomplete: scoring needs its unknown row
+                        unknownRows[e] = EmbeddingTables.unknownRow(checked, table.toString(), unknownIndex);
+                    }
+                    tables.add(checked);
                 }
-                model = new MlpRegressionModel(metadata.uid(), network, tables);
+                model = new MlpRegressionModel(metadata.uid(), network, tables, unknownRows);
             }
             metadata.getAndSetParams(model, scala.Option.empty());
             return model;

@@ -27,11 +27,12 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link TrainJob#score}: a rating model keyed by id needs no index column, so the job leaves out the
  * id indexers' joins with their id tables; the predictions are those of the whole pipeline. And
- * {@link PredictJob#scoreInParallel}: pairs that no join shuffles are spread over the task slots.
+ * {@link PredictJob#scoreInParallel}: pairs that no feature join shuffles are spread over the task slots.
  */
 class ScoreTest {
     private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.LongType)
@@ -119,16 +120,35 @@ class ScoreTest {
         assertEquals(2, indexersIn(plan, byIndex), "both indexers' lookups: " + plan);
     }
 
+    /** The pairs as one small Parquet file: one split. */
+    private static Dataset<Row> oneFilePairs() {
+        String file = dir.resolve("one-file-pairs").toString();
+        pairs.coalesce(1).write().mode("overwrite").parquet(file);
+        return spark.read().parquet(file);
+    }
+
     @Test
     void predictSpreadsPairsOfOneFileOverTheSlotsWhenEveryJoinIsABroadcast() {
-        String file = dir.resolve("one-file-pairs").toString();
-        pairs.coalesce(1).write().mode("overwrite").parquet(file); // one small file: one split
-        Dataset<Row> oneFile = spark.read().parquet(file);
+        Dataset<Row> oneFile = oneFilePairs();
         Dataset<Row> asRead = TrainJob.score(keyed, oneFile, KEEP);
         assertEquals(1, nonEmptyPartitions(asRead), "the tables are broadcast, so the file's one split scores all");
         Dataset<Row> spread = PredictJob.scoreInParallel(keyed, oneFile, KEEP, 2);
         assertEquals(2, nonEmptyPartitions(spread), "both of local[2]'s slots score");
         assertEquals(sorted(asRead), sorted(spread), "the same predictions");
+    }
+
+    @Test
+    void predictSpreadsPairsOfOneFileThatOnlyTheModelsLookupsShuffle() {
+        // The work before the model's first shuffle (the feature stages, in a job's pipeline) would be one task.
+        Dataset<Row> oneFile = oneFilePairs();
+        PipelineModel shuffledTables = keyed.copy(new ParamMap());
+        TrainJob.mlpOf(shuffledTables).setTableBroadcastThreshold(0); // every table joined by a shuffle
+        String asRead = SparkTestSupport.executedPlan(TrainJob.score(shuffledTables, oneFile, KEEP));
+        assertTrue(asRead.contains("ShuffledHashJoin") && !asRead.contains("RoundRobinPartitioning"), asRead);
+        Dataset<Row> spread = PredictJob.scoreInParallel(shuffledTables, oneFile, KEEP, 2);
+        String plan = SparkTestSupport.executedPlan(spread);
+        assertTrue(plan.contains("RoundRobinPartitioning(2)"), "spread before the lookups: " + plan);
+        assertEquals(sorted(keyed.transform(pairs)), sorted(spread), "the same predictions");
     }
 
     @Test

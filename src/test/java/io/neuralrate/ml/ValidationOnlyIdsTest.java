@@ -12,18 +12,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -159,5 +163,46 @@ class ValidationOnlyIdsTest {
         assertEquals(model.copy(new ParamMap()).setColdStartStrategy("nan").transform(data).orderBy("user", "item", "label")
                         .select("prediction").collectAsList(),
                 loaded.transform(data).orderBy("user", "item", "label").select("prediction").collectAsList());
+    }
+
+    @Test
+    void aStoredTableThatLostARowOrItsUnknownRowIsRefusedNamingTheTable(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        Path users = dir.resolve("model").resolve(MlpRegressionModel.EMBEDDINGS).resolve("0");
+        Dataset<Row> read = spark.read().parquet(users.toString());
+        // Held on the driver: a cached read of the same path would also stand in for the model's own reads.
+        Dataset<Row> stored = spark.createDataFrame(read.collectAsList(), read.schema());
+        int unknownIndex = model.networkSpec().embeddingCardinalities()[0];
+        assertEquals(1, stored.where(col("index").equalTo(unknownIndex)).count());
+
+        replace(users, stored.where(col("index").notEqual(0)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpRegressionModel.load(path));
+        assertTrue(e.getMessage().contains(users.toString()) && e.getMessage().contains("rows where the model has"),
+                e.getMessage());
+
+        // As many rows as the model has, but one trained row twice in place of the unknown row.
+        Dataset<Row> trained = stored.where(col("index").notEqual(unknownIndex));
+        replace(users, trained.union(stored.where(col("index").equalTo(0))));
+        e = assertThrows(IllegalArgumentException.class, () -> MlpRegressionModel.load(path));
+        assertTrue(e.getMessage().contains(users.toString())
+                && e.getMessage().contains("has no unknown row (index " + unknownIndex + ")"), e.getMessage());
+
+        replace(users, stored);
+        assertEquals(model.transform(data).orderBy("user", "item", "label").select("prediction").collectAsList(),
+                MlpRegressionModel.load(path).transform(data).orderBy("user", "item", "label").select("prediction")
+                        .collectAsList(), "the table restored, the model loads and scores as before");
+    }
+
+    /** Stores {@code rows} as the Parquet table at {@code table}, in place of what it held. */
+    private static void replace(Path table, Dataset<Row> rows) throws Exception {
+        Path staged = table.resolveSibling(table.getFileName() + ".staged");
+        rows.write().parquet(staged.toString());
+        try (Stream<Path> files = Files.walk(table)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        Files.move(staged, table);
     }
 }

@@ -77,7 +77,8 @@ public final class PredictJob {
      * splits a Parquet row group: a pairs file of one row group would go through them in one task while the other
      * slots idle, and so would the scoring itself unless a lookup of the model shuffles the rows. The rows are
      * then first spread round-robin over at least as many partitions as slots (and never fewer than they had):
-     * one shuffle of them, a small part of what scoring them costs.
+     * one shuffle of them, a small part of what scoring them costs, and a second one when a lookup of the model
+     * then shuffles them by its key.
      *
      * @param model the pipeline
      * @param rows the rows to score

@@ -57,8 +57,8 @@ final class EmbeddingTables {
     /**
      * Checks a stored table before it is used: its schema, and one row per index (scoring joins rows
      * with it, so a missing or duplicated file would silently drop or repeat scored rows). The count
-     * comes from the Parquet footers. An incomplete table (see {@link #attach}) must also hold its unknown
-     * row: {@link #unknownRow} reads and checks it.
+     * comes from the Parquet footers. The unknown row is not checked here: the caller reads it with
+     * {@link #unknownRow}, which refuses a table without it.
      *
      * @param table the table as read
      * @param source its path, for messages
@@ -95,8 +95,8 @@ final class EmbeddingTables {
      * with the tables. Columns: the input's, then {@code vector_e, bias_e} per column, then the flag.
      * An index below the cardinality whose row the table lacks (never trained: its id occurred only in
      * validation rows) is unseen too; such tables are joined outer, with their unknown row as the
-     * fallback (a constant in the plan, read from the table when the plan is built), while complete
-     * tables take a plain inner join.
+     * fallback (a constant in the plan, from {@code unknownRows}), while complete tables take a plain
+     * inner join.
      *
      * <p>With id columns ({@code idCols}), rows are looked up by id in the tables' {@value #ID} instead:
      * an id without a row (unseen, null, or only in validation rows) takes the unknown row, and the index

@@ -73,7 +73,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
     private final transient List<Dataset<Row>> tables;
     /**
      * Each table's unknown row once read (null until then), for the plans that need it as a constant: one job per
-     * table, not per plan; a loaded model has those of its incomplete tables already, read when they were checked.
+     * table, not per plan. A loaded model has them all, read when its tables were checked.
      */
     private final transient Row[] unknownRows;
     private transient MlpTrainingSummary summary;
@@ -318,10 +318,9 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
                     }
                     Dataset<Row> checked = EmbeddingTables.checked(spark.read().parquet(table.toString()),
                             table.toString(), network.tableRows()[e]);
-                    int unknownIndex = network.spec().embeddingCardinalities()[e];
-                    if (network.tableRows()[e] < unknownIndex + 1L) { // incomplete: scoring needs its unknown row
-                        unknownRows[e] = EmbeddingTables.unknownRow(checked, table.toString(), unknownIndex);
-                    }
+                    // Read and checked here, once: a plan that needs it (lookups by id, incomplete tables) has it.
+                    unknownRows[e] = EmbeddingTables.unknownRow(checked, table.toString(),
+                            network.spec().embeddingCardinalities()[e]);
                     tables.add(checked);
                 }
                 model = new MlpRegressionModel(metadata.uid(), network, tables, unknownRows);

@@ -139,7 +139,7 @@ class ScoreTest {
 
     @Test
     void predictSpreadsPairsOfOneFileThatOnlyTheModelsLookupsShuffle() {
-        // The work before the model's first shuffle (the feature stages, in a job's pipeline) would be one task.
+        // Whatever runs before the model's first shuffle (in a job's pipeline, the feature stages) would be one task.
         Dataset<Row> oneFile = oneFilePairs();
         PipelineModel shuffledTables = keyed.copy(new ParamMap());
         TrainJob.mlpOf(shuffledTables).setTableBroadcastThreshold(0); // every table joined by a shuffle

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,15 +195,31 @@ class ValidationOnlyIdsTest {
                         .collectAsList(), "the table restored, the model loads and scores as before");
     }
 
+    @Test
+    void aLoadedModelPlansItsScoringWithoutReadingItsTablesAgain(@TempDir Path dir) throws Exception {
+        String path = dir.resolve("model").toString();
+        model.write().save(path);
+        MlpRegressionModel loaded = MlpRegressionModel.load(path).setColdStartStrategy("nan");
+        // Gone after the load: building a plan that read a table (for its unknown row) would fail.
+        deleteRecursively(dir.resolve("model").resolve(MlpRegressionModel.EMBEDDINGS));
+        assertDoesNotThrow(() -> loaded.transform(data), "the unknown rows were read at load");
+        assertDoesNotThrow(() -> loaded.copy(new ParamMap()).setColdStartStrategy("unknown").transform(data),
+                "and a copy has them too");
+    }
+
     /** Stores {@code rows} as the Parquet table at {@code table}, in place of what it held. */
     private static void replace(Path table, Dataset<Row> rows) throws Exception {
         Path staged = table.resolveSibling(table.getFileName() + ".staged");
         rows.write().parquet(staged.toString());
-        try (Stream<Path> files = Files.walk(table)) {
+        deleteRecursively(table);
+        Files.move(staged, table);
+    }
+
+    private static void deleteRecursively(Path folder) throws Exception {
+        try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(file);
             }
         }
-        Files.move(staged, table);
     }
 }

@@ -1,10 +1,10 @@
 package io.neuralrate.job;
 
+import io.neuralrate.TestFiles;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +46,7 @@ final class ReferenceFit {
             JobProcess.Result run = JobProcess.submit(Map.of(),
                     JobProcess.concat(TRAIN, "--set", "output.root=" + out));
             assertEquals(0, run.exitCode(), run.output());
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(out)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> TestFiles.deleteTree(out)));
             output = out;
         }
         return output.resolve(RUN_DATE);
@@ -58,16 +58,6 @@ final class ReferenceFit {
             for (Path p : paths.toList()) {
                 Files.copy(p, to.resolve(from.relativize(p).toString()));
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

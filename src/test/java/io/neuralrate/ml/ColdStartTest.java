@@ -1,6 +1,7 @@
 package io.neuralrate.ml;
 
 import io.neuralrate.SparkTestSupport;
+import io.neuralrate.TestFiles;
 import io.neuralrate.nn.NetworkFile;
 import io.neuralrate.nn.NetworkFileTest;
 import org.apache.spark.sql.Dataset;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
@@ -146,8 +146,7 @@ class ColdStartTest {
                 loaded.embeddingTable(1))), "the stored tables are the trained ones, bit for bit");
         assertEquals(predictions(model), predictions(loaded));
 
-        Files.walk(dir.resolve("model/data/embeddings/1")).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile()
-                .delete());
+        TestFiles.deleteTree(dir.resolve("model/data/embeddings/1"));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> MlpRegressionModel.load(path));
         assertTrue(missing.getMessage().contains("embeddings/1") && missing.getMessage().contains("missing"),
@@ -180,8 +179,7 @@ class ColdStartTest {
         Path file = dir.resolve("model/" + MlpRegressionModel.NETWORK_FILE);
         Files.write(file, NetworkFileTest.formatTwo(network.spec(), all.toArray(new float[0][])));
         Files.deleteIfExists(file.resolveSibling(".network.nrmlp.crc"));
-        Files.walk(dir.resolve("model/data/embeddings")).sorted(Comparator.reverseOrder())
-                .forEach(p -> p.toFile().delete());
+        TestFiles.deleteTree(dir.resolve("model/data/embeddings"));
 
         MlpRegressionModel old = MlpRegressionModel.load(path);
         assertEquals(model.embeddingTablesDigest(), old.embeddingTablesDigest());

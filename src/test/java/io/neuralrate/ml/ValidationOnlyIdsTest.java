@@ -1,6 +1,7 @@
 package io.neuralrate.ml;
 
 import io.neuralrate.SparkTestSupport;
+import io.neuralrate.TestFiles;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -15,13 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static io.neuralrate.SparkTestSupport.occurrences;
 import static org.apache.spark.sql.functions.col;
@@ -201,7 +200,7 @@ class ValidationOnlyIdsTest {
         model.write().save(path);
         MlpRegressionModel loaded = MlpRegressionModel.load(path).setColdStartStrategy("nan");
         // Gone after the load: building a plan that read a table (for its unknown row) would fail.
-        deleteRecursively(dir.resolve("model").resolve(MlpRegressionModel.EMBEDDINGS));
+        TestFiles.deleteTree(dir.resolve("model").resolve(MlpRegressionModel.EMBEDDINGS));
         assertDoesNotThrow(() -> loaded.transform(data), "the unknown rows were read at load");
         assertDoesNotThrow(() -> loaded.copy(new ParamMap()).setColdStartStrategy("unknown").transform(data),
                 "and a copy has them too");
@@ -211,15 +210,7 @@ class ValidationOnlyIdsTest {
     private static void replace(Path table, Dataset<Row> rows) throws Exception {
         Path staged = table.resolveSibling(table.getFileName() + ".staged");
         rows.write().parquet(staged.toString());
-        deleteRecursively(table);
+        TestFiles.deleteTree(table);
         Files.move(staged, table);
-    }
-
-    private static void deleteRecursively(Path folder) throws Exception {
-        try (Stream<Path> files = Files.walk(folder)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
     }
 }

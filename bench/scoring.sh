@@ -3,8 +3,10 @@
 # same number of pairs, on a 2-worker standalone cluster (one core and 4 GB each, executors in their
 # own JVMs). Each argument is a model folder and the data folder it was trained on (its ratings are
 # the pairs scored, its users and items the feature tables), as `bench/ids.sh` leaves them under
-# target/bench-ids. Reports the time to score and write (from the job's log) and the driver's peak
-# resident memory (sampled every 0.5 s) per run.
+# target/bench-ids. Reports the time to score and write (from the job's log), the executors' CPU time
+# in that step (from the job's event log: the tasks of its last SQL execution, the write), which the
+# machine's other load sways less than the time, and the driver's peak resident memory (sampled every
+# 0.5 s) per run.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # each model is scored by that build and this one alternately, REPEATS times (ABBA). BEFORE_SET gives
@@ -38,17 +40,31 @@ score() { # label checkout model data [predict options]
   local label="$1" checkout="$2" model="$3" data="$4" name
   shift 4
   name="$(basename "$data")-$label-$(date +%s%N)"
-  local status=0 seconds
+  local status=0 seconds cpu
   touch "$WORK/running"
+  mkdir -p "$WORK/events-$name"
   (peak "SparkSubmit.*out-$name" > "$WORK/driver-$name") & # this run's driver only
-  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g predict \
+  "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g \
+    --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$WORK/events-$name" \
+    --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false predict \
     --model "$model" --input "$data/ratings" --output-root "$WORK/out-$name" --run-date 2026-01-01 \
     --set input.users="$data/users" --set input.items="$data/items" "$@" > "$WORK/log-$name" 2>&1 || status=$?
   rm -f "$WORK/running"; wait
   seconds="$(sed -n 's/.*Scored and wrote the predictions in \([0-9.]*\) s.*/\1/p' "$WORK/log-$name" | tail -n 1)"
-  rm -rf "$WORK/out-$name"
+  cpu="$(python3 - "$WORK/events-$name" <<'EOF'
+import glob, json, sys
+events = [json.loads(line) for f in glob.glob(sys.argv[1] + "/*") for line in open(f)]
+jobs = [(int(e.get("Properties", {}).get("spark.sql.execution.id", -1)), e["Stage IDs"])
+        for e in events if e["Event"] == "SparkListenerJobStart"]
+write = max(execution for execution, _ in jobs)  # the write is the job's last SQL execution
+stages = {s for execution, ids in jobs if execution == write for s in ids}
+print(round(sum(e.get("Task Metrics", {}).get("Executor CPU Time", 0) for e in events
+                if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in stages) / 1e9, 2))
+EOF
+)" || cpu=""
+  rm -rf "$WORK/out-$name" "$WORK/events-$name"
   # A failed run is recorded (exit status, no time) and the series goes on; its log stays in $WORK.
-  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"exit\": $status, \"score_and_write_s\": ${seconds:-null}, \"driver_peak_mb\": $(cat "$WORK/driver-$name"), \"log\": \"log-$name\"}" \
+  echo "RESULT {\"build\": \"$label\", \"data\": \"$(basename "$data")\", \"exit\": $status, \"score_and_write_s\": ${seconds:-null}, \"executor_cpu_s\": ${cpu:-null}, \"driver_peak_mb\": $(cat "$WORK/driver-$name"), \"log\": \"log-$name\"}" \
     | tee -a "$WORK/results.jsonl"
 }
 

@@ -7,7 +7,7 @@
 # in that step (from the job's event log: the tasks of its last SQL execution, the write), which the
 # machine's other load sways less than the time, and the driver's peak resident memory (sampled every
 # 0.5 s) per run. Each run's stages of that step (tasks, run and CPU time, records read from files,
-# shuffle MB read and written) go to target/bench-scoring/stages-<run>.tsv, to tell where time went.
+# shuffle MiB read and written) go to target/bench-scoring/stages-<run>.tsv, to tell where time went.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # each model is scored by that build and this one alternately, REPEATS times (ABBA). BEFORE_SET gives
@@ -59,18 +59,19 @@ jobs = [(int(e.get("Properties", {}).get("spark.sql.execution.id", -1)), e["Stag
         for e in events if e["Event"] == "SparkListenerJobStart"]
 write = max(execution for execution, _ in jobs)  # the write is the job's last SQL execution
 stages = {s for execution, ids in jobs if execution == write for s in ids}
-per_stage = {}  # stage: tasks, run s, CPU s, records read from files, shuffle MB read, shuffle MB written
+per_stage = {}  # stage: tasks, run s, CPU s, records read from files, shuffle MiB read, shuffle MiB written
 for e in events:
     if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in stages and "Task Metrics" in e:
         m, row = e["Task Metrics"], per_stage.setdefault(e["Stage ID"], [0] * 6)
-        shuffle_read = m["Shuffle Read Metrics"]
-        for i, value in enumerate([1, m["Executor Run Time"] / 1e3, m["Executor CPU Time"] / 1e9,
-                                   m["Input Metrics"]["Records Read"],
-                                   (shuffle_read["Remote Bytes Read"] + shuffle_read["Local Bytes Read"]) / 2**20,
-                                   m["Shuffle Write Metrics"]["Shuffle Bytes Written"] / 2**20]):
+        shuffle_read = m.get("Shuffle Read Metrics", {})  # a metric a task lacks counts as 0
+        for i, value in enumerate([1, m.get("Executor Run Time", 0) / 1e3, m.get("Executor CPU Time", 0) / 1e9,
+                                   m.get("Input Metrics", {}).get("Records Read", 0),
+                                   (shuffle_read.get("Remote Bytes Read", 0)
+                                    + shuffle_read.get("Local Bytes Read", 0)) / 2**20,
+                                   m.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0) / 2**20]):
             row[i] += value
 with open(sys.argv[2], "w") as out:
-    out.write("stage\ttasks\trun_s\tcpu_s\tfile_records\tshuffle_read_mb\tshuffle_write_mb\n")
+    out.write("stage\ttasks\trun_s\tcpu_s\tfile_records\tshuffle_read_mib\tshuffle_write_mib\n")
     for stage, row in sorted(per_stage.items()):
         out.write("\t".join([str(stage)] + [str(round(v, 2)) for v in row]) + "\n")
 print(round(sum(row[2] for row in per_stage.values()), 2))

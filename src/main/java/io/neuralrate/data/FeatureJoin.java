@@ -2,9 +2,7 @@ package io.neuralrate.data;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.internal.SQLConf;
 
-import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -38,23 +36,10 @@ public final class FeatureJoin {
                         + "rename one of them");
             }
         }
-        return pairs.join(lookupSide(users), pairs.col(Tables.USER_ID).equalTo(users.col(Tables.USER_ID)), "left")
+        return pairs.join(users, pairs.col(Tables.USER_ID).equalTo(users.col(Tables.USER_ID)), "left")
                 .drop(users.col(Tables.USER_ID))
-                .join(lookupSide(items), pairs.col(Tables.ITEM_ID).equalTo(items.col(Tables.ITEM_ID)), "left")
+                .join(items, pairs.col(Tables.ITEM_ID).equalTo(items.col(Tables.ITEM_ID)), "left")
                 .drop(items.col(Tables.ITEM_ID));
-    }
-
-    /**
-     * A feature table as the side the pairs look their rows up in. One Spark broadcasts (by its size estimate) is
-     * left to it; a larger one is hinted to a shuffled hash join: its ids are unique, so each partition's share is
-     * an even slice to hash, and the pairs stream through it instead of Spark sorting both sides of a sort-merge
-     * join (with a million users, both sides are a million rows).
-     */
-    private static Dataset<Row> lookupSide(Dataset<Row> table) {
-        long broadcastBytes = SQLConf.get().autoBroadcastJoinThreshold();
-        BigInteger estimate = table.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
-        return broadcastBytes >= 0 && estimate.compareTo(BigInteger.valueOf(broadcastBytes)) <= 0 ? table
-                : table.hint("shuffle_hash");
     }
 
     private static void requireUniqueIds(Dataset<Row> table, String name, String id) {

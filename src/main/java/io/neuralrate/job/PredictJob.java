@@ -10,9 +10,11 @@ import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.exchange.BroadcastExchangeLike;
 import org.apache.spark.sql.execution.exchange.ShuffleExchangeLike;
+import org.apache.spark.sql.internal.SQLConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,7 +54,7 @@ public final class PredictJob {
         Dataset<Row> pairs = Tables.read(spark, "ratings", pairsPath);
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
-        Dataset<Row> joined = FeatureJoin.join(pairs, users, items);
+        Dataset<Row> joined = FeatureJoin.join(pairs, hashedUnlessBroadcast(users), hashedUnlessBroadcast(items));
         try {
             model.transformSchema(joined.schema()); // every stage checks its input columns and types
         } catch (RuntimeException e) {
@@ -69,6 +71,26 @@ public final class PredictJob {
                 out -> predictions.write().parquet(out.staged("predictions")));
         LOG.info("Scored and wrote the predictions in {} s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
         return output;
+    }
+
+    /**
+     * A feature table as the side the pairs look their features up in. A table Spark would broadcast (its size
+     * estimate, over all the table's columns, within {@code spark.sql.autoBroadcastJoinThreshold}) is left as it
+     * is, and so is every table when that threshold is negative (every choice left to Spark). A larger one is
+     * hinted to a shuffled hash join: its ids are unique (checked by {@link FeatureJoin}), so each partition's
+     * share is an even slice to build into a hash map while the pairs stream through, where Spark's own choice, a
+     * sort-merge join, sorts the pairs and the whole table only to match them (BENCHMARKS.md: a million users).
+     * Only scoring does this: the train job keeps the order of Spark's join, which its seeded draw of validation
+     * rows reads.
+     *
+     * @param table a feature table
+     * @return the table, hinted where it is not broadcast
+     */
+    static Dataset<Row> hashedUnlessBroadcast(Dataset<Row> table) {
+        long broadcastBytes = SQLConf.get().autoBroadcastJoinThreshold();
+        BigInteger estimate = table.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
+        return broadcastBytes < 0 || estimate.compareTo(BigInteger.valueOf(broadcastBytes)) <= 0 ? table
+                : table.hint("shuffle_hash");
     }
 
     /**

@@ -14,7 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.internal.ReadOnlySQLConf;
 import org.apache.spark.sql.internal.SQLConf;
-import org.apache.spark.sql.internal.SQLConf$;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -68,9 +67,9 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
         }
         // Spark looks its SQL settings up per value read in places (Spark 4's type dispatch behind a UDF's input
         // conversion and a generic row getter), and inside a task that lookup builds a new read-only view of the
-        // task's settings each time unless one is set for the thread. Each batch pulls its input (running the
-        // feature stages upstream) with one such view, made once per task: 8-19% less CPU in the scoring stage
-        // of 1M pairs in BENCHMARKS.md's scoring benchmark.
+        // task's settings each time unless one is set for the thread (Spark's internal SQLConf API, the same in
+        // 3.5 and 4.x). Each batch pulls its input, running the feature stages upstream, with one such view made
+        // once per task: a measurable share of the scoring stage's CPU (BENCHMARKS.md, scoring 1M pairs).
         SQLConf taskConf = context == null ? null : new ReadOnlySQLConf(context);
         MlpNetwork net;
         try {
@@ -90,19 +89,22 @@ final class BatchScorer implements MapPartitionsFunction<Row, Row> {
                 }
                 pending.clear();
                 next = 0;
-                if (!input.hasNext()) {
+                boolean scored = taskConf == null ? scoreNextBatch() : SQLConf.withExistingConf(taskConf,
+                        this::scoreNextBatch);
+                if (!scored) {
                     root.close();
                     return false;
                 }
-                if (taskConf == null) {
-                    scoreBatch(root, net, input, pending);
-                } else {
-                    SQLConf$.MODULE$.withExistingConf(taskConf, () -> {
-                        scoreBatch(root, net, input, pending);
-                        return null;
-                    });
-                }
                 return hasNext();
+            }
+
+            /** Scores the next batch into {@code pending}, or says there is none (pulling the input runs it). */
+            private boolean scoreNextBatch() {
+                if (!input.hasNext()) {
+                    return false;
+                }
+                scoreBatch(root, net, input, pending);
+                return true;
             }
 
             @Override

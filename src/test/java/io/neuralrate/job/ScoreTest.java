@@ -1,6 +1,7 @@
 package io.neuralrate.job;
 
 import io.neuralrate.SparkTestSupport;
+import io.neuralrate.data.FeatureJoin;
 import io.neuralrate.data.IdIndexer;
 import io.neuralrate.data.IdIndexerModel;
 import io.neuralrate.ml.MlpRegressor;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link TrainJob#score}: a rating model keyed by id needs no index column, so the job leaves out the
  * id indexers' joins with their id tables; the predictions are those of the whole pipeline. And
- * {@link PredictJob#scoreInParallel}: pairs that no feature join shuffles are spread over the task slots.
+ * {@link PredictJob#scoreInParallel}: pairs that no feature join shuffles are spread over the task slots; and
+ * {@link PredictJob#hashedUnlessBroadcast}: feature tables Spark would join by sorting are hashed instead.
  */
 class ScoreTest {
     private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.LongType)
@@ -156,6 +159,42 @@ class ScoreTest {
         Dataset<Row> joined = pairs.join(pairs.select("user_id").distinct().hint("shuffle_hash"), "user_id");
         String plan = SparkTestSupport.executedPlan(PredictJob.scoreInParallel(keyed, joined, KEEP, 2));
         assertFalse(plan.contains("RoundRobinPartitioning"), "no second shuffle: " + plan);
+    }
+
+    @Test
+    void predictHashesTheFeatureTablesSparkWouldNotBroadcastAndLeavesTheRestToSpark() {
+        // Tables of their own (derived from the pairs, they would share the pairs' columns: a self-join).
+        Dataset<Row> users = spark.createDataFrame(pairs.select("user_id").distinct().collectAsList(),
+                pairs.select("user_id").schema()).selectExpr("user_id", "user_id * 2.0 AS age");
+        Dataset<Row> items = spark.createDataFrame(pairs.select("item_id").distinct().collectAsList(),
+                pairs.select("item_id").schema()).selectExpr("item_id", "length(item_id) AS len");
+        String threshold = "spark.sql.autoBroadcastJoinThreshold";
+        String before = spark.conf().get(threshold);
+        try {
+            // Below the tables' size estimates; broadcasts off (Spark's choice, a sort-merge join); the default.
+            Map<String, String> joins = Map.of("1", "ShuffledHashJoin", "-1", "SortMergeJoin",
+                    before, "BroadcastHashJoin");
+            for (Map.Entry<String, String> expected : joins.entrySet()) {
+                spark.conf().set(threshold, expected.getKey());
+                String plan = joinedPlan(PredictJob.hashedUnlessBroadcast(users),
+                        PredictJob.hashedUnlessBroadcast(items));
+                assertEquals(2, SparkTestSupport.occurrences(plan, expected.getValue()), expected + ": " + plan);
+            }
+        } finally {
+            spark.conf().set(threshold, before);
+        }
+    }
+
+    /** The plan Spark ran to join the pairs with the feature tables, once the rows are checked. */
+    private static String joinedPlan(Dataset<Row> users, Dataset<Row> items) {
+        Dataset<Row> joined = FeatureJoin.join(pairs, users, items);
+        List<Row> rows = joined.collectAsList(); // this Dataset itself runs, so its plan is the one adapted
+        assertEquals(pairs.count(), rows.size(), "every pair once");
+        for (Row row : rows) {
+            assertEquals(row.isNullAt(0), row.isNullAt(3), "the user's features, but for a null user: " + row);
+            assertEquals(row.getString(1).length(), row.getInt(4), "the item's features: " + row);
+        }
+        return SparkTestSupport.executedPlan(joined);
     }
 
     private static long nonEmptyPartitions(Dataset<Row> rows) {

@@ -69,7 +69,8 @@ public final class PredictJob {
         long start = System.nanoTime();
         String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                 out -> predictions.write().parquet(out.staged("predictions")));
-        LOG.info("Scored and wrote the predictions in {} s", String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
+        LOG.info("Scored and wrote the predictions in {} s",
+                String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
         return output;
     }
 

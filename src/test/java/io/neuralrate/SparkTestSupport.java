@@ -12,7 +12,9 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /** Shared test helpers: a local SparkSession and synthetic regression data. */
@@ -71,6 +73,23 @@ public final class SparkTestSupport {
     public static String executedPlan(Dataset<Row> ran) {
         SparkPlan plan = ran.queryExecution().executedPlan();
         return (plan instanceof AdaptiveSparkPlanExec adaptive ? adaptive.executedPlan() : plan).toString();
+    }
+
+    /**
+     * Runs {@code body} with the session's settings {@code settings} set, then puts back what they were, however
+     * it ends.
+     */
+    public static void withSettings(SparkSession spark, Map<String, String> settings, Runnable body) {
+        Map<String, String> before = new HashMap<>();
+        settings.forEach((key, value) -> {
+            before.put(key, spark.conf().get(key));
+            spark.conf().set(key, value);
+        });
+        try {
+            body.run();
+        } finally {
+            before.forEach(spark.conf()::set);
+        }
     }
 
     /** How many times {@code word} occurs in {@code text}. */

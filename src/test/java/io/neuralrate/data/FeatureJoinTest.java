@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -47,17 +48,13 @@ class FeatureJoinTest {
 
     @Test
     void everyPairIsKeptOnceWithNullsWhereItsUserOrItemHasNoFeatures() {
-        String before = spark.conf().get(THRESHOLD);
-        try {
-            for (String threshold : List.of(before, "-1")) { // broadcast joins, then sort-merge joins
-                spark.conf().set(THRESHOLD, threshold);
+        for (String threshold : List.of(spark.conf().get(THRESHOLD), "-1")) { // broadcast, then sort-merge joins
+            SparkTestSupport.withSettings(spark, Map.of(THRESHOLD, threshold), () -> {
                 Dataset<Row> joined = FeatureJoin.join(pairs, users, items);
                 assertEquals(List.of("user_id", "item_id", "rating", "age", "drama"),
                         Arrays.asList(joined.columns()));
                 assertEquals(expected, joined.orderBy("user_id", "item_id", "rating").collectAsList(), threshold);
-            }
-        } finally {
-            spark.conf().set(THRESHOLD, before);
+            });
         }
     }
 }

@@ -124,9 +124,8 @@ class IdIndexerTest {
         for (int i = 0; i < ids.length; i++) {
             ids[i] = "id" + (i * 37 % 311);
         }
-        String coalesce = spark.conf().get("spark.sql.adaptive.coalescePartitions.enabled");
-        spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", "false"); // keep the sort's 4 partitions
-        try {
+        // Keep the sort's 4 partitions.
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.adaptive.coalescePartitions.enabled", "false"), () -> {
             List<Row> one = new IdIndexer().setInputCol("user").setOutputCol("user_index").fit(rows(ids).coalesce(1))
                     .ids().orderBy("index").collectAsList();
             IdIndexerModel seven = new IdIndexer().setInputCol("user").setOutputCol("user_index")
@@ -142,8 +141,6 @@ class IdIndexerTest {
                     () -> seven.transform(numeric));
             assertTrue(e.getMessage().contains("'user'") && e.getMessage().contains("bigint")
                     && e.getMessage().contains("string"), e.getMessage());
-        } finally {
-            spark.conf().set("spark.sql.adaptive.coalescePartitions.enabled", coalesce);
-        }
+        });
     }
 }

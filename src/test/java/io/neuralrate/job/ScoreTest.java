@@ -169,19 +169,15 @@ class ScoreTest {
         Dataset<Row> items = spark.createDataFrame(pairs.select("item_id").distinct().collectAsList(),
                 pairs.select("item_id").schema()).selectExpr("item_id", "length(item_id) AS len");
         String threshold = "spark.sql.autoBroadcastJoinThreshold";
-        String before = spark.conf().get(threshold);
-        try {
-            // Below the tables' size estimates; broadcasts off (Spark's choice, a sort-merge join); the default.
-            Map<String, String> joins = Map.of("1", "ShuffledHashJoin", "-1", "SortMergeJoin",
-                    before, "BroadcastHashJoin");
-            for (Map.Entry<String, String> expected : joins.entrySet()) {
-                spark.conf().set(threshold, expected.getKey());
+        // Below the tables' size estimates; broadcasts off (Spark's choice, a sort-merge join); the default.
+        Map<String, String> joins = Map.of("1", "ShuffledHashJoin", "-1", "SortMergeJoin",
+                spark.conf().get(threshold), "BroadcastHashJoin");
+        for (Map.Entry<String, String> expected : joins.entrySet()) {
+            SparkTestSupport.withSettings(spark, Map.of(threshold, expected.getKey()), () -> {
                 String plan = joinedPlan(PredictJob.hashedUnlessBroadcast(users),
                         PredictJob.hashedUnlessBroadcast(items));
                 assertEquals(2, SparkTestSupport.occurrences(plan, expected.getValue()), expected + ": " + plan);
-            }
-        } finally {
-            spark.conf().set(threshold, before);
+            });
         }
     }
 

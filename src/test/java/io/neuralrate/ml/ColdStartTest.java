@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static io.neuralrate.SparkTestSupport.occurrences;
@@ -103,10 +104,8 @@ class ColdStartTest {
 
     @Test
     void tablesWithinTheBroadcastBoundAreBroadcastToTheJoinAndLargerOnesShuffledWithTheSamePredictions() {
-        String setting = "spark.sql.autoBroadcastJoinThreshold";
-        String before = spark.conf().get(setting);
-        spark.conf().set(setting, "-1"); // Spark itself broadcasts nothing: every broadcast is the model's
-        try {
+        // Spark itself broadcasts nothing: every broadcast is the model's.
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "-1"), () -> {
             MlpRegressionModel bounded = model.copy(new org.apache.spark.ml.param.ParamMap());
             long userTable = EmbeddingTables.valueBytes(51, 8);
             List<String> broadcast = new ArrayList<>();
@@ -121,9 +120,7 @@ class ColdStartTest {
             assertEquals(0, occurrences(plan, "BroadcastHashJoin"), plan);
             assertEquals(2, occurrences(plan, "SortMergeJoin"), "-1 leaves the choice to Spark: " + plan);
             assertEquals(broadcast, shuffled, "the same predictions whichever way the tables are joined");
-        } finally {
-            spark.conf().set(setting, before);
-        }
+        });
     }
 
     /** Scores {@code test} into {@code predictions} (in row order) and returns the plan Spark ran. */

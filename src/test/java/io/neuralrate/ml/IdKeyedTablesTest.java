@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -161,9 +162,7 @@ class IdKeyedTablesTest {
     void rowsPartitionedByAnIdAreNotShuffledAgainForItsLookup(String id) {
         // Spark's broadcasts off, tables shuffled: the rows are hashed by one id first (as a feature table's join
         // on it leaves them); its lookup, done first, keeps that partitioning; the lookups by index cannot.
-        String before = spark.conf().get("spark.sql.autoBroadcastJoinThreshold");
-        spark.conf().set("spark.sql.autoBroadcastJoinThreshold", "-1");
-        try {
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "-1"), () -> {
             Dataset<Row> partitioned = indexed.repartition(col(id));
             Dataset<Row> keyed = loaded.copy(new ParamMap()).setTableBroadcastThreshold(0).transform(partitioned)
                     .orderBy("user_id", "item_id", "label").select("prediction");
@@ -179,9 +178,7 @@ class IdKeyedTablesTest {
                     keyedPlan + "\n" + indexedPlan);
             assertEquals(1, occurrences(keyedPlan, "hashpartitioning\\(" + id), "the rows hashed by " + id
                     + " once: " + keyedPlan);
-        } finally {
-            spark.conf().set("spark.sql.autoBroadcastJoinThreshold", before);
-        }
+        });
     }
 
     @Test

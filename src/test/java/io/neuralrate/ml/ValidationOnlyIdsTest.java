@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -112,14 +111,8 @@ class ValidationOnlyIdsTest {
         List<Row> broadcast = model.copy(new ParamMap()).setColdStartStrategy("unknown").transform(data)
                 .orderBy("user", "item", "label").select("prediction").collectAsList();
         // Spark's own choices off (no broadcast, its default 200 shuffle partitions): every join is the model's.
-        Map<String, String> settings = Map.of("spark.sql.autoBroadcastJoinThreshold", "-1",
-                "spark.sql.shuffle.partitions", "200");
-        Map<String, String> before = new HashMap<>();
-        settings.forEach((key, value) -> {
-            before.put(key, spark.conf().get(key));
-            spark.conf().set(key, value);
-        });
-        try {
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "-1",
+                "spark.sql.shuffle.partitions", "200"), () -> {
             Dataset<Row> scored = model.copy(new ParamMap()).setColdStartStrategy("unknown")
                     .setTableBroadcastThreshold(0).transform(data).orderBy("user", "item", "label")
                     .select("prediction");
@@ -135,9 +128,7 @@ class ValidationOnlyIdsTest {
             assertTrue(shuffles >= 4, "both sides of both table joins shuffled: " + plan);
             assertEquals(shuffles, occurrences(plan, "AQEShuffleRead coalesced"),
                     "every shuffle read coalesced: " + plan);
-        } finally {
-            before.forEach(spark.conf()::set);
-        }
+        });
     }
 
     @Test

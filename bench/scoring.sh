@@ -7,14 +7,17 @@
 # in that step (from the job's event log: the tasks of its last SQL execution, the write), which the
 # machine's other load sways less than the time, and the driver's peak resident memory (sampled every
 # 0.5 s) per run. Each run's stages of that step (tasks, run and CPU time, records read from files,
-# shuffle MiB read and written) go to target/bench-scoring/stages-<run>.tsv, to tell where time went.
+# shuffle MiB read and written, first task's launch to last task's finish) go to
+# target/bench-scoring/stages-<run>.tsv, to tell where time went.
 #
 # With BEFORE set to another checkout of NeuralRate (built: `mvn -B -DskipTests package` there),
 # each model is scored by that build and this one alternately, REPEATS times (ABBA). BEFORE_SET gives
 # the "before" side settings of its own (with no BEFORE, this build with those settings), e.g.
-# BEFORE_SET="model.tables-keyed-by-id=false" to look the tables up by index in the same model.
+# BEFORE_SET="model.tables-keyed-by-id=false" to look the tables up by index in the same model, and
+# BEFORE_CONF a Spark setting of its own, e.g. BEFORE_CONF="spark.sql.adaptive.advisoryPartitionSizeInBytes=256m".
 #
-#   [BEFORE=/path/to/old/checkout] [BEFORE_SET=key=value] [REPEATS=2] bench/scoring.sh MODEL_DIR:DATA_DIR ...
+#   [BEFORE=/path/to/old/checkout] [BEFORE_SET=key=value] [BEFORE_CONF=key=value] [REPEATS=2] \
+#     bench/scoring.sh MODEL_DIR:DATA_DIR ...
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPEATS="${REPEATS:-2}"
@@ -31,7 +34,13 @@ mvn -B -q -DskipTests package
 [[ -z "${BEFORE:-}" ]] || (cd "$BEFORE" && mvn -B -q -DskipTests package)
 BEFORE_ARGS=()
 [[ -z "${BEFORE_SET:-}" ]] || { BEFORE_ARGS=(--set "$BEFORE_SET"); BEFORE="${BEFORE:-$HERE}"; }
-before() { score before "$BEFORE" "$@" ${BEFORE_ARGS[@]+"${BEFORE_ARGS[@]}"}; } # an empty array is unset to old bash
+CONF_ARGS=() # Spark settings of the run being started
+[[ -z "${BEFORE_CONF:-}" ]] || BEFORE="${BEFORE:-$HERE}"
+before() { # an empty array is unset to old bash
+  [[ -z "${BEFORE_CONF:-}" ]] || CONF_ARGS=(--conf "$BEFORE_CONF")
+  score before "$BEFORE" "$@" ${BEFORE_ARGS[@]+"${BEFORE_ARGS[@]}"}
+  CONF_ARGS=()
+}
 MASTER="$(NEURALRATE_WORKER_MEMORY=6g "$HERE/bench/standalone-cluster.sh" start 2)"
 trap '"$HERE/bench/standalone-cluster.sh" stop' EXIT
 mkdir -p "$WORK"
@@ -47,7 +56,8 @@ score() { # label checkout model data [predict options]
   (peak "SparkSubmit.*out-$name" > "$WORK/driver-$name") & # this run's driver only
   "$checkout/submit.sh" --master "$MASTER" --executor-memory 4g --driver-memory 2g \
     --conf spark.eventLog.enabled=true --conf spark.eventLog.dir="file://$WORK/events-$name" \
-    --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false predict \
+    --conf spark.eventLog.rolling.enabled=false --conf spark.eventLog.compress=false \
+    ${CONF_ARGS[@]+"${CONF_ARGS[@]}"} predict \
     --model "$model" --input "$data/ratings" --output-root "$WORK/out-$name" --run-date 2026-01-01 \
     --set input.users="$data/users" --set input.items="$data/items" "$@" > "$WORK/log-$name" 2>&1 || status=$?
   rm -f "$WORK/running"; wait
@@ -60,8 +70,11 @@ jobs = [(int(e.get("Properties", {}).get("spark.sql.execution.id", -1)), e["Stag
 write = max(execution for execution, _ in jobs)  # the write is the job's last SQL execution
 stages = {s for execution, ids in jobs if execution == write for s in ids}
 per_stage = {}  # stage: tasks, run s, CPU s, records read from files, shuffle MiB read, shuffle MiB written
+span = {}  # stage: its first task's launch and last task's finish, ms
 for e in events:
     if e["Event"] == "SparkListenerTaskEnd" and e["Stage ID"] in stages and "Task Metrics" in e:
+        info, first_last = e["Task Info"], span.setdefault(e["Stage ID"], [float("inf"), 0])
+        first_last[:] = [min(first_last[0], info["Launch Time"]), max(first_last[1], info["Finish Time"])]
         m, row = e["Task Metrics"], per_stage.setdefault(e["Stage ID"], [0] * 6)
         shuffle_read = m.get("Shuffle Read Metrics", {})  # a metric a task lacks counts as 0
         for i, value in enumerate([1, m.get("Executor Run Time", 0) / 1e3, m.get("Executor CPU Time", 0) / 1e9,
@@ -71,9 +84,10 @@ for e in events:
                                    m.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0) / 2**20]):
             row[i] += value
 with open(sys.argv[2], "w") as out:
-    out.write("stage\ttasks\trun_s\tcpu_s\tfile_records\tshuffle_read_mib\tshuffle_write_mib\n")
+    out.write("stage\ttasks\trun_s\tcpu_s\tfile_records\tshuffle_read_mib\tshuffle_write_mib\twall_s\n")
     for stage, row in sorted(per_stage.items()):
-        out.write("\t".join([str(stage)] + [str(round(v, 2)) for v in row]) + "\n")
+        wall = (span[stage][1] - span[stage][0]) / 1e3  # first launch to last finish: the slots' idle time shows
+        out.write("\t".join([str(stage)] + [str(round(v, 2)) for v in row + [wall]]) + "\n")
 print(round(sum(row[2] for row in per_stage.values()), 2))
 EOF
 )" || cpu=""

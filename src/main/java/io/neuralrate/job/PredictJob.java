@@ -3,6 +3,7 @@ package io.neuralrate.job;
 import io.neuralrate.data.FeatureJoin;
 import io.neuralrate.data.Tables;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -17,8 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Scores (user_id, item_id) pairs with a saved model: joins the feature tables, runs the saved
@@ -26,6 +30,9 @@ import java.util.Locale;
  */
 public final class PredictJob {
     private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
+    private static final String ADVISORY_PARTITION_BYTES = "spark.sql.adaptive.advisoryPartitionSizeInBytes";
+    private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+    private static final String COALESCE = "spark.sql.adaptive.coalescePartitions.enabled";
 
     private PredictJob() {}
 
@@ -55,6 +62,7 @@ public final class PredictJob {
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
         Dataset<Row> joined = FeatureJoin.join(pairs, hashedUnlessBroadcast(users), hashedUnlessBroadcast(items));
+        long hashedBytes = hashedBytes(users) + hashedBytes(items) + TrainJob.mlpOf(model).shuffledTableBytes();
         try {
             model.transformSchema(joined.schema()); // every stage checks its input columns and types
         } catch (RuntimeException e) {
@@ -65,12 +73,17 @@ public final class PredictJob {
         if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
             keep.add(Tables.RATING);
         }
-        Dataset<Row> predictions = scoreInParallel(model, joined, keep, spark.sparkContext().defaultParallelism());
+        int tasks = scoringTasks(spark.sparkContext().defaultParallelism(), pairs.rdd().getNumPartitions(),
+                hashedBytes, JavaUtils.byteStringAsBytes(spark.conf().get(ADVISORY_PARTITION_BYTES)),
+                Integer.parseInt(spark.conf().get(SHUFFLE_PARTITIONS)));
+        Dataset<Row> predictions = scoreInParallel(model, joined, keep, tasks);
         long start = System.nanoTime();
-        String output = OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
-                out -> predictions.write().parquet(out.staged("predictions")));
-        LOG.info("Scored and wrote the predictions in {} s",
-                String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9));
+        // The shuffles of the joins (if any) go to the scoring tasks as they are: not coalesced by size.
+        String output = withSettings(spark, Map.of(SHUFFLE_PARTITIONS, Integer.toString(tasks), COALESCE, "false"),
+                () -> OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
+                        out -> predictions.write().parquet(out.staged("predictions"))));
+        LOG.info("Scored and wrote the predictions in {} s ({} scoring tasks)",
+                String.format(Locale.ROOT, "%.2f", (System.nanoTime() - start) / 1e9), tasks);
         return output;
     }
 
@@ -88,32 +101,89 @@ public final class PredictJob {
      * @return the table, hinted where it is not broadcast
      */
     static Dataset<Row> hashedUnlessBroadcast(Dataset<Row> table) {
-        long broadcastBytes = SQLConf.get().autoBroadcastJoinThreshold();
-        BigInteger estimate = table.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
-        return broadcastBytes < 0 || estimate.compareTo(BigInteger.valueOf(broadcastBytes)) <= 0 ? table
-                : table.hint("shuffle_hash");
+        return hashedBytes(table) == 0 ? table : table.hint("shuffle_hash");
     }
 
     /**
-     * {@link TrainJob#score}, spread over the cluster's task slots. When no feature join shuffles the rows (every
-     * one is a broadcast), the pipeline's feature stages would run in the input's own splits, and Spark never
-     * splits a Parquet row group: a pairs file of one row group would go through them in one task while the other
-     * slots idle, and so would the scoring itself unless a lookup of the model shuffles the rows. The rows are
-     * then first spread round-robin over at least as many partitions as slots (and never fewer than they had):
-     * one shuffle of them, a small part of what scoring them costs, and a second one when a lookup of the model
-     * then shuffles them by its key.
+     * The bytes of a feature table that {@link #hashedUnlessBroadcast} hashes (Spark's size estimate), else 0.
+     *
+     * @param table a feature table
+     * @return the bytes the scoring tasks hold between them in hash maps for it
+     */
+    static long hashedBytes(Dataset<Row> table) {
+        long broadcastBytes = SQLConf.get().autoBroadcastJoinThreshold();
+        BigInteger estimate = table.queryExecution().optimizedPlan().stats().sizeInBytes().bigInteger();
+        return broadcastBytes < 0 || estimate.compareTo(BigInteger.valueOf(broadcastBytes)) <= 0 ? 0
+                : estimate.min(BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+    }
+
+    /**
+     * The number of tasks to score in: whole waves of the cluster's task slots, each task holding at most about
+     * {@code advisoryBytes} of the hash-joined tables (but no more tasks for them than {@code shufflePartitions},
+     * the most Spark would make), and never fewer tasks than the pairs have input splits. Scoring is the heavy
+     * part of the job and costs the same per pair everywhere, so its tasks are made equal and a multiple of the
+     * slots in number: Spark's own choice, shuffle partitions coalesced to its advisory size, gave 3 tasks to 2
+     * slots at a million pairs and a million users, one slot idle for a third of the stage (BENCHMARKS.md). A
+     * streamed pair needs no memory, so only the hashed tables bound a task's size.
+     *
+     * @param slots the cluster's task slots (its default parallelism)
+     * @param inputPartitions the pairs' input splits
+     * @param hashedBytes the bytes of the feature and embedding tables joined by hashing, not broadcast (Spark's
+     *     estimate for a feature table, which is {@code Long.MAX_VALUE} where it has none)
+     * @param advisoryBytes the most bytes of them per task ({@code spark.sql.adaptive.advisoryPartitionSizeInBytes})
+     * @param shufflePartitions the most tasks for them ({@code spark.sql.shuffle.partitions})
+     * @return the number of tasks
+     */
+    static int scoringTasks(int slots, int inputPartitions, long hashedBytes, long advisoryBytes,
+                            int shufflePartitions) {
+        long forTables = Math.min(ceilDiv(hashedBytes, Math.max(1, advisoryBytes)), shufflePartitions);
+        long wanted = Math.max(Math.max(slots, inputPartitions), forTables);
+        return (int) Math.min(Integer.MAX_VALUE / slots * (long) slots, ceilDiv(wanted, slots) * slots);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return a / b + (a % b == 0 ? 0 : 1);
+    }
+
+    /** Runs {@code body} with some SQL settings, restoring each one's previous value (or its absence) after. */
+    private static <T> T withSettings(SparkSession spark, Map<String, String> settings, Supplier<T> body) {
+        Map<String, String> before = new HashMap<>();
+        settings.keySet().stream().filter(key -> spark.conf().contains(key))
+                .forEach(key -> before.put(key, spark.conf().get(key)));
+        settings.forEach(spark.conf()::set);
+        try {
+            return body.get();
+        } finally {
+            settings.keySet().forEach(key -> {
+                if (before.containsKey(key)) {
+                    spark.conf().set(key, before.get(key));
+                } else {
+                    spark.conf().unset(key);
+                }
+            });
+        }
+    }
+
+    /**
+     * {@link TrainJob#score}, spread over the scoring tasks. When no feature join shuffles the rows (every one is
+     * a broadcast), the pipeline's feature stages would run in the input's own splits, and Spark never splits a
+     * Parquet row group: a pairs file of one row group would go through them in one task while the other slots
+     * idle, and so would the scoring itself unless a lookup of the model shuffles the rows. The rows are then
+     * first spread round-robin over the {@code tasks}: one shuffle of them, a small part of what scoring them
+     * costs, and a second one when a lookup of the model then shuffles them by its key. Rows that a join
+     * shuffles go to as many partitions as the job's shuffles make ({@link #run} sets them to {@code tasks}).
      *
      * @param model the pipeline
      * @param rows the rows to score
      * @param keep the columns of {@code rows} to keep next to the prediction
-     * @param slots the cluster's task slots (its default parallelism)
+     * @param tasks the number of scoring tasks ({@link #scoringTasks})
      * @return the predictions
      */
-    static Dataset<Row> scoreInParallel(PipelineModel model, Dataset<Row> rows, List<String> keep, int slots) {
+    static Dataset<Row> scoreInParallel(PipelineModel model, Dataset<Row> rows, List<String> keep, int tasks) {
         if (rows.isStreaming() || shuffles(rows)) { // a stream cannot be planned on its own
             return TrainJob.score(model, rows, keep);
         }
-        return TrainJob.score(model, rows.repartition(Math.max(slots, rows.rdd().getNumPartitions())), keep);
+        return TrainJob.score(model, rows.repartition(tasks), keep);
     }
 
     /** Whether the planned query shuffles its rows (a shuffle inside a broadcast's build side does not count). */

@@ -140,8 +140,7 @@ final class EmbeddingTables {
         for (int e : byId ? lookupOrder(rows, idCols) : IntStream.range(0, indexCols.length).toArray()) {
             Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(keyCol(e)),
                     col(VECTOR).as(vectorCol(e)), col(BIAS).as(biasCol(e)));
-            long bytes = valueBytes(tableRows[e], spec.embeddingDim())
-                    + (byId ? idBytes(tables.get(e), tableRows[e]) : 0);
+            long bytes = joinBytes(tables.get(e), tableRows[e], spec.embeddingDim(), byId);
             if (broadcastBytes >= 0 && bytes <= broadcastBytes) {
                 // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
@@ -263,6 +262,20 @@ final class EmbeddingTables {
      */
     static long valueBytes(long rows, int dim) {
         return rows * (dim + 1L) * Float.BYTES;
+    }
+
+    /**
+     * The bytes of a table that {@link #attach} joins: its values, and its ids when rows are looked up by id. It
+     * broadcasts the table within its bound, else hashes it on the executors.
+     *
+     * @param table the table
+     * @param rows its rows
+     * @param dim the embedding dimension
+     * @param byId whether rows are looked up by id
+     * @return the bytes
+     */
+    static long joinBytes(Dataset<Row> table, long rows, int dim, boolean byId) {
+        return valueBytes(rows, dim) + (byId ? idBytes(table, rows) : 0);
     }
 
     /**

@@ -213,6 +213,25 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         return joined.mapPartitions(scorer, Encoders.row(outSchema));
     }
 
+    /**
+     * The bytes of the embedding tables that {@code transform} joins by shuffling them with the rows rather than
+     * broadcasting them (those above {@code tableBroadcastThreshold}, or every table when it is negative and Spark
+     * decides): what the scoring tasks hold between them in hash maps, each its share.
+     *
+     * @return the bytes (values, and ids where rows are looked up by id)
+     */
+    public long shuffledTableBytes() {
+        long threshold = getTableBroadcastThreshold();
+        boolean byId = getEmbeddingIdCols().length > 0;
+        long bytes = 0;
+        for (int e = 0; e < tables.size(); e++) {
+            long table = EmbeddingTables.joinBytes(tables.get(e), network.tableRows()[e],
+                    network.spec().embeddingDim(), byId);
+            bytes += threshold >= 0 && table <= threshold ? 0 : table;
+        }
+        return bytes;
+    }
+
     private synchronized Row unknownRow(int column) {
         if (unknownRows[column] == null) {
             unknownRows[column] = EmbeddingTables.unknownRow(tables.get(column),

@@ -20,12 +20,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link TrainJob#score}: a rating model keyed by id needs no index column, so the job leaves out the
  * id indexers' joins with their id tables; the predictions are those of the whole pipeline. And
  * {@link PredictJob#scoreInParallel}: pairs that no feature join shuffles are spread over the task slots; and
- * {@link PredictJob#hashedUnlessBroadcast}: feature tables Spark would join by sorting are hashed instead.
+ * {@link PredictJob#hashedUnlessBroadcast}: feature tables Spark would join by sorting are hashed instead; and
+ * {@link PredictJob#scoringTasks}: the job scores in whole waves of the task slots.
  */
 class ScoreTest {
     private static final StructType SCHEMA = new StructType().add("user_id", DataTypes.LongType)
@@ -179,6 +185,54 @@ class ScoreTest {
                 assertEquals(2, SparkTestSupport.occurrences(plan, expected.getValue()), expected + ": " + plan);
             });
         }
+    }
+
+    @Test
+    void scoringTasksFillWholeWavesOfTheSlotsAndBoundEachTasksShareOfTheHashedTables() {
+        long mb = 1 << 20;
+        assertEquals(2, PredictJob.scoringTasks(2, 1, 0, 64 * mb, 200), "one task per slot at least");
+        assertEquals(4, PredictJob.scoringTasks(2, 1, 150 * mb, 64 * mb, 200), "3 tasks' worth of tables: 2 waves");
+        assertEquals(4, PredictJob.scoringTasks(2, 3, 0, 64 * mb, 200), "never fewer tasks than input splits");
+        assertEquals(12, PredictJob.scoringTasks(4, 9, 100 * mb, 64 * mb, 200));
+        assertEquals(16, PredictJob.scoringTasks(16, 1, 1024 * mb, 64 * mb, 200));
+        assertEquals(18, PredictJob.scoringTasks(3, 1, 1024 * mb, 64 * mb, 200), "16 tasks' worth: 6 waves of 3");
+        assertEquals(201, PredictJob.scoringTasks(3, 1, Long.MAX_VALUE, 64 * mb, 200),
+                "a table of unknown size: no more tasks for it than Spark's shuffle partitions, in whole waves");
+        assertEquals(Integer.MAX_VALUE / 3 * 3, PredictJob.scoringTasks(3, Integer.MAX_VALUE, 0, 1, 200),
+                "bounded by an int, in whole waves");
+    }
+
+    @Test
+    void predictScoresHashedJoinsInWholeWavesNotInPartitionsCoalescedBySizeAndRestoresTheSettings() {
+        String pairsPath = dir.resolve("predict-pairs").toString();
+        pairs.write().mode("overwrite").parquet(pairsPath);
+        String users = dir.resolve("predict-users").toString();
+        spark.createDataFrame(pairs.select("user_id").distinct().collectAsList(), pairs.select("user_id").schema())
+                .selectExpr("user_id", "user_id * 2.0 AS age").write().mode("overwrite").parquet(users);
+        String items = dir.resolve("predict-items").toString();
+        spark.createDataFrame(pairs.select("item_id").distinct().collectAsList(), pairs.select("item_id").schema())
+                .selectExpr("item_id", "length(item_id) AS len").write().mode("overwrite").parquet(items);
+        JobConfig config = JobConfig.load(null, List.of("neuralrate.input.users=" + users,
+                "neuralrate.input.items=" + items));
+        String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+        String coalesce = "spark.sql.adaptive.coalescePartitions.enabled";
+        boolean coalesceSet = spark.conf().contains(coalesce);
+        // Both feature tables joined by hashing: a few kB that Spark alone would coalesce into one task.
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "1"), () -> {
+            String output = PredictJob.run(spark, config, dir.resolve("model").toString(), pairsPath,
+                    dir.resolve("predict-out").toString(), "2026-01-01");
+            Path predictions = Path.of(URI.create(output)).resolve("predictions");
+            try (Stream<Path> files = Files.list(predictions)) {
+                assertEquals(2, files.filter(f -> f.getFileName().toString().startsWith("part-")).count(),
+                        "a file from each of local[2]'s slots");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            assertEquals(sorted(keyed.transform(pairs)), sorted(spark.read().parquet(predictions.toString())),
+                    "the pipeline's predictions");
+        });
+        assertEquals(partitions, spark.conf().get("spark.sql.shuffle.partitions"), "restored");
+        assertEquals(coalesceSet, spark.conf().contains(coalesce), "left as it was");
     }
 
     /** The plan Spark ran to join the pairs with the feature tables, once the rows are checked. */

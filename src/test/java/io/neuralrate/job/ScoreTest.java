@@ -4,6 +4,7 @@ import io.neuralrate.SparkTestSupport;
 import io.neuralrate.data.FeatureJoin;
 import io.neuralrate.data.IdIndexer;
 import io.neuralrate.data.IdIndexerModel;
+import io.neuralrate.ml.MlpRegressionModel;
 import io.neuralrate.ml.MlpRegressor;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -200,6 +201,21 @@ class ScoreTest {
                 "a table of unknown size: no more tasks for it than Spark's shuffle partitions, in whole waves");
         assertEquals(Integer.MAX_VALUE / 3 * 3, PredictJob.scoringTasks(3, Integer.MAX_VALUE, 0, 1, 200),
                 "bounded by an int, in whole waves");
+    }
+
+    @Test
+    void theModelCountsTheBytesOfTheTablesItJoinsByShufflingThem() {
+        MlpRegressionModel mlp = TrainJob.mlpOf(keyed.copy(new ParamMap()));
+        long[] bytes = new long[2];
+        for (int e = 0; e < 2; e++) { // values as floats, ids as Spark sizes their type (long, string)
+            long rows = mlp.embeddingTable(e).count();
+            bytes[e] = rows * (mlp.networkSpec().embeddingDim() + 1) * Float.BYTES + rows * (e == 0 ? 8 : 20);
+        }
+        assertEquals(0, mlp.shuffledTableBytes(), "both tables broadcast by default");
+        assertEquals(bytes[0] + bytes[1], mlp.setTableBroadcastThreshold(0).shuffledTableBytes());
+        assertEquals(bytes[0] + bytes[1], mlp.setTableBroadcastThreshold(-1).shuffledTableBytes(), "Spark decides");
+        long between = Math.min(bytes[0], bytes[1]);
+        assertEquals(Math.max(bytes[0], bytes[1]), mlp.setTableBroadcastThreshold(between).shuffledTableBytes());
     }
 
     @Test

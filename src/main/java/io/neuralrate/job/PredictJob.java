@@ -3,7 +3,6 @@ package io.neuralrate.job;
 import io.neuralrate.data.FeatureJoin;
 import io.neuralrate.data.Tables;
 import org.apache.spark.ml.PipelineModel;
-import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -30,14 +29,16 @@ import java.util.function.Supplier;
  */
 public final class PredictJob {
     private static final Logger LOG = LoggerFactory.getLogger(PredictJob.class);
-    private static final String ADVISORY_PARTITION_BYTES = "spark.sql.adaptive.advisoryPartitionSizeInBytes";
     private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
     private static final String COALESCE = "spark.sql.adaptive.coalescePartitions.enabled";
 
     private PredictJob() {}
 
     /**
-     * Runs the job.
+     * Runs the job. The scoring query runs in {@code predict.scoring-tasks} tasks, by default whole waves of the
+     * cluster's task slots ({@link #scoringTasks}): while it writes, the session's
+     * {@code spark.sql.shuffle.partitions} is that number and {@code spark.sql.adaptive.coalescePartitions.enabled}
+     * is false (both restored after).
      *
      * @param spark the session
      * @param config job configuration (feature tables and output root)
@@ -49,6 +50,11 @@ public final class PredictJob {
      */
     public static String run(SparkSession spark, JobConfig config, String modelPath, String pairsPath,
                              String outputRoot, String runDate) {
+        int chosen = config.integer("predict.scoring-tasks");
+        if (chosen < 0) {
+            throw new IllegalArgumentException("predict.scoring-tasks must be 0 (whole waves of the task slots) or a "
+                    + "number of tasks, got " + chosen);
+        }
         PipelineModel model;
         try {
             model = PipelineModel.load(modelPath);
@@ -62,7 +68,7 @@ public final class PredictJob {
         Dataset<Row> users = Tables.read(spark, "users", config.string("input.users"));
         Dataset<Row> items = Tables.read(spark, "items", config.string("input.items"));
         Dataset<Row> joined = FeatureJoin.join(pairs, hashedUnlessBroadcast(users), hashedUnlessBroadcast(items));
-        long hashedBytes = hashedBytes(users) + hashedBytes(items) + TrainJob.mlpOf(model).shuffledTableBytes();
+        long[] hashed = {hashedBytes(users), hashedBytes(items), TrainJob.mlpOf(model).shuffledTableBytes()};
         try {
             model.transformSchema(joined.schema()); // every stage checks its input columns and types
         } catch (RuntimeException e) {
@@ -73,9 +79,10 @@ public final class PredictJob {
         if (Arrays.asList(pairs.columns()).contains(Tables.RATING)) {
             keep.add(Tables.RATING);
         }
-        int tasks = scoringTasks(spark.sparkContext().defaultParallelism(), pairs.rdd().getNumPartitions(),
-                hashedBytes, JavaUtils.byteStringAsBytes(spark.conf().get(ADVISORY_PARTITION_BYTES)),
-                Integer.parseInt(spark.conf().get(SHUFFLE_PARTITIONS)));
+        SQLConf sql = SQLConf.get();
+        int tasks = chosen > 0 ? chosen : scoringTasks(spark.sparkContext().defaultParallelism(),
+                pairs.rdd().getNumPartitions(), Arrays.stream(hashed).reduce(0, PredictJob::saturatedSum),
+                (Long) sql.getConf(SQLConf.ADVISORY_PARTITION_SIZE_IN_BYTES()), sql.numShufflePartitions());
         Dataset<Row> predictions = scoreInParallel(model, joined, keep, tasks);
         long start = System.nanoTime();
         // The shuffles of the joins (if any) go to the scoring tasks as they are: not coalesced by size.
@@ -118,31 +125,39 @@ public final class PredictJob {
     }
 
     /**
-     * The number of tasks to score in: whole waves of the cluster's task slots, each task holding at most about
-     * {@code advisoryBytes} of the hash-joined tables (but no more tasks for them than {@code shufflePartitions},
-     * the most Spark would make), and never fewer tasks than the pairs have input splits. Scoring is the heavy
-     * part of the job and costs the same per pair everywhere, so its tasks are made equal and a multiple of the
-     * slots in number: Spark's own choice, shuffle partitions coalesced to its advisory size, gave 3 tasks to 2
-     * slots at a million pairs and a million users, one slot idle for a third of the stage (BENCHMARKS.md). A
-     * streamed pair needs no memory, so only the hashed tables bound a task's size.
+     * The number of tasks to score in: whole waves of the cluster's task slots, never fewer tasks than the pairs
+     * have input splits, and enough that each task holds about {@code advisoryBytes} of the hash-joined tables
+     * at most (a count for them no larger than {@code shufflePartitions}, where Spark's own shuffles start, before
+     * it is rounded up to a whole wave). Scoring is the heavy part of the job and costs the same per pair
+     * everywhere, so its tasks are made equal and a multiple of the slots in number: Spark's own choice, shuffle
+     * partitions coalesced to its advisory size, gave 3 tasks to 2 slots at a million pairs and a million users,
+     * one slot idle while the last one ran (BENCHMARKS.md). A streamed pair needs no memory, so only the hashed
+     * tables bound a task's size. Their bytes are estimates: a feature table's is Spark's (its files' size),
+     * and {@code Long.MAX_VALUE} where Spark has none.
      *
      * @param slots the cluster's task slots (its default parallelism)
      * @param inputPartitions the pairs' input splits
-     * @param hashedBytes the bytes of the feature and embedding tables joined by hashing, not broadcast (Spark's
-     *     estimate for a feature table, which is {@code Long.MAX_VALUE} where it has none)
-     * @param advisoryBytes the most bytes of them per task ({@code spark.sql.adaptive.advisoryPartitionSizeInBytes})
-     * @param shufflePartitions the most tasks for them ({@code spark.sql.shuffle.partitions})
+     * @param hashedBytes the bytes of the feature and embedding tables joined by hashing, not broadcast
+     * @param advisoryBytes the bytes of them per task ({@code spark.sql.adaptive.advisoryPartitionSizeInBytes})
+     * @param shufflePartitions the most tasks for them before the rounding (Spark's number of shuffle partitions)
      * @return the number of tasks
      */
     static int scoringTasks(int slots, int inputPartitions, long hashedBytes, long advisoryBytes,
                             int shufflePartitions) {
-        long forTables = Math.min(ceilDiv(hashedBytes, Math.max(1, advisoryBytes)), shufflePartitions);
-        long wanted = Math.max(Math.max(slots, inputPartitions), forTables);
-        return (int) Math.min(Integer.MAX_VALUE / slots * (long) slots, ceilDiv(wanted, slots) * slots);
+        int wave = Math.max(1, slots);
+        long forTables = Math.min(ceilDiv(Math.max(0, hashedBytes), Math.max(1, advisoryBytes)), shufflePartitions);
+        long wanted = Math.max(Math.max(wave, inputPartitions), forTables);
+        return (int) Math.min(Integer.MAX_VALUE / wave * (long) wave, ceilDiv(wanted, wave) * wave);
     }
 
     private static long ceilDiv(long a, long b) {
         return a / b + (a % b == 0 ? 0 : 1);
+    }
+
+    /** {@code a + b} of non-negative sizes, {@code Long.MAX_VALUE} (a size Spark does not know) where it overflows. */
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Runs {@code body} with some SQL settings, restoring each one's previous value (or its absence) after. */
@@ -150,8 +165,8 @@ public final class PredictJob {
         Map<String, String> before = new HashMap<>();
         settings.keySet().stream().filter(key -> spark.conf().contains(key))
                 .forEach(key -> before.put(key, spark.conf().get(key)));
-        settings.forEach(spark.conf()::set);
         try {
+            settings.forEach(spark.conf()::set);
             return body.get();
         } finally {
             settings.keySet().forEach(key -> {

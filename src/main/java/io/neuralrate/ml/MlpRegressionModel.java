@@ -215,8 +215,9 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
 
     /**
      * The bytes of the embedding tables that {@code transform} joins by shuffling them with the rows rather than
-     * broadcasting them (those above {@code tableBroadcastThreshold}, or every table when it is negative and Spark
-     * decides): what the scoring tasks hold between them in hash maps, each its share.
+     * broadcasting them (those above {@code tableBroadcastThreshold}), as their values and ids count them: what
+     * the scoring tasks hold between them in hash maps, each its share. With a negative threshold Spark chooses
+     * each join, and every table is counted.
      *
      * @return the bytes (values, and ids where rows are looked up by id)
      */

@@ -199,6 +199,7 @@ class ScoreTest {
         assertEquals(18, PredictJob.scoringTasks(3, 1, 1024 * mb, 64 * mb, 200), "16 tasks' worth: 6 waves of 3");
         assertEquals(201, PredictJob.scoringTasks(3, 1, Long.MAX_VALUE, 64 * mb, 200),
                 "a table of unknown size: no more tasks for it than Spark's shuffle partitions, in whole waves");
+        assertEquals(3, PredictJob.scoringTasks(0, 3, 0, 64 * mb, 200), "no slots known: waves of one");
         assertEquals(Integer.MAX_VALUE / 3 * 3, PredictJob.scoringTasks(3, Integer.MAX_VALUE, 0, 1, 200),
                 "bounded by an int, in whole waves");
     }
@@ -228,27 +229,45 @@ class ScoreTest {
         String items = dir.resolve("predict-items").toString();
         spark.createDataFrame(pairs.select("item_id").distinct().collectAsList(), pairs.select("item_id").schema())
                 .selectExpr("item_id", "length(item_id) AS len").write().mode("overwrite").parquet(items);
-        JobConfig config = JobConfig.load(null, List.of("neuralrate.input.users=" + users,
-                "neuralrate.input.items=" + items));
-        String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+        String partitions = spark.conf().get("spark.sql.shuffle.partitions"); // 4 in these tests
         String coalesce = "spark.sql.adaptive.coalescePartitions.enabled";
         boolean coalesceSet = spark.conf().contains(coalesce);
-        // Both feature tables joined by hashing: a few kB that Spark alone would coalesce into one task.
-        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "1"), () -> {
-            String output = PredictJob.run(spark, config, dir.resolve("model").toString(), pairsPath,
-                    dir.resolve("predict-out").toString(), "2026-01-01");
-            Path predictions = Path.of(URI.create(output)).resolve("predictions");
-            try (Stream<Path> files = Files.list(predictions)) {
-                assertEquals(2, files.filter(f -> f.getFileName().toString().startsWith("part-")).count(),
-                        "a file from each of local[2]'s slots");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            assertEquals(sorted(keyed.transform(pairs)), sorted(spark.read().parquet(predictions.toString())),
-                    "the pipeline's predictions");
-        });
+        // Both feature tables joined by hashing: a few kB, which Spark alone would coalesce into one task; with
+        // the advisory size at 1 kB, they make the most tasks Spark's shuffles start from (4, two waves of 2).
+        Map<String, Integer> expected = Map.of("64m", 2, "1k", 4);
+        for (Map.Entry<String, Integer> advisory : expected.entrySet()) {
+            SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "1",
+                    "spark.sql.adaptive.advisoryPartitionSizeInBytes", advisory.getKey()), () -> {
+                String output = predict(users, items, "predict.scoring-tasks=0", advisory.getKey());
+                assertEquals((long) advisory.getValue(), outputFiles(output), "scoring tasks at " + advisory);
+                assertEquals(sorted(keyed.transform(pairs)), sorted(spark.read().parquet(output + "/predictions")),
+                        "the pipeline's predictions");
+            });
+        }
+        assertEquals(coalesceSet, spark.conf().contains(coalesce), "left unset where it was unset");
+        SparkTestSupport.withSettings(spark, Map.of("spark.sql.autoBroadcastJoinThreshold", "1", coalesce, "true"),
+                () -> {
+                    assertEquals(3, outputFiles(predict(users, items, "predict.scoring-tasks=3", "set")),
+                            "as many tasks as the job is told");
+                    assertEquals("true", spark.conf().get(coalesce), "a setting made before the job is restored");
+                });
         assertEquals(partitions, spark.conf().get("spark.sql.shuffle.partitions"), "restored");
-        assertEquals(coalesceSet, spark.conf().contains(coalesce), "left as it was");
+    }
+
+    private static String predict(String users, String items, String tasks, String run) {
+        JobConfig config = JobConfig.load(null, List.of("neuralrate.input.users=" + users,
+                "neuralrate.input.items=" + items, "neuralrate." + tasks));
+        return PredictJob.run(spark, config, dir.resolve("model").toString(), dir.resolve("predict-pairs").toString(),
+                dir.resolve("predict-out-" + run).toString(), "2026-01-01");
+    }
+
+    /** The number of files of a predict output's predictions: one per scoring task that had pairs. */
+    private static long outputFiles(String output) {
+        try (Stream<Path> files = Files.list(Path.of(URI.create(output)).resolve("predictions"))) {
+            return files.filter(f -> f.getFileName().toString().startsWith("part-")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The plan Spark ran to join the pairs with the feature tables, once the rows are checked. */

@@ -141,7 +141,7 @@ final class EmbeddingTables {
             Dataset<Row> table = tables.get(e).select(col(byId ? ID : INDEX).as(keyCol(e)),
                     col(VECTOR).as(vectorCol(e)), col(BIAS).as(biasCol(e)));
             long bytes = joinBytes(tables.get(e), tableRows[e], spec.embeddingDim(), byId);
-            if (broadcastBytes >= 0 && bytes <= broadcastBytes) {
+            if (broadcasts(bytes, broadcastBytes)) {
                 // Spark sizes a Parquet table by its files and broadcasts only below 10 MB by default, so a
                 // table of a few tens of MB would be joined by shuffling and sorting every scored row; the
                 // model knows the table's true size and broadcasts it within the same bound as training.
@@ -262,6 +262,18 @@ final class EmbeddingTables {
      */
     static long valueBytes(long rows, int dim) {
         return rows * (dim + 1L) * Float.BYTES;
+    }
+
+    /**
+     * Whether {@link #attach} broadcasts a table of {@code bytes} ({@link #joinBytes}) to its join: within a
+     * non-negative bound; a negative one leaves the choice to Spark.
+     *
+     * @param bytes the table's bytes
+     * @param broadcastBytes the bound
+     * @return true to broadcast it
+     */
+    static boolean broadcasts(long bytes, long broadcastBytes) {
+        return broadcastBytes >= 0 && bytes <= broadcastBytes;
     }
 
     /**

@@ -228,7 +228,7 @@ public final class MlpRegressionModel extends Model<MlpRegressionModel>
         for (int e = 0; e < tables.size(); e++) {
             long table = EmbeddingTables.joinBytes(tables.get(e), network.tableRows()[e],
                     network.spec().embeddingDim(), byId);
-            bytes += threshold >= 0 && table <= threshold ? 0 : table;
+            bytes += EmbeddingTables.broadcasts(table, threshold) ? 0 : table;
         }
         return bytes;
     }

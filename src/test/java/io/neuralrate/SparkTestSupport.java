@@ -1,5 +1,6 @@
 package io.neuralrate;
 
+import io.neuralrate.job.SessionSettings;
 import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -12,7 +13,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -77,19 +77,13 @@ public final class SparkTestSupport {
 
     /**
      * Runs {@code body} with the session's settings {@code settings} set, then puts back what they were, however
-     * it ends.
+     * it ends ({@link SessionSettings#with}).
      */
     public static void withSettings(SparkSession spark, Map<String, String> settings, Runnable body) {
-        Map<String, String> before = new HashMap<>();
-        settings.forEach((key, value) -> {
-            before.put(key, spark.conf().get(key));
-            spark.conf().set(key, value);
-        });
-        try {
+        SessionSettings.with(spark, settings, () -> {
             body.run();
-        } finally {
-            before.forEach(spark.conf()::set);
-        }
+            return null;
+        });
     }
 
     /** How many times {@code word} occurs in {@code text}. */

@@ -17,11 +17,9 @@ import org.slf4j.LoggerFactory;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * Scores (user_id, item_id) pairs with a saved model: joins the feature tables, runs the saved
@@ -86,7 +84,7 @@ public final class PredictJob {
         Dataset<Row> predictions = scoreInParallel(model, joined, keep, tasks);
         long start = System.nanoTime();
         // The shuffles of the joins (if any) go to the scoring tasks as they are: not coalesced by size.
-        String output = withSettings(spark, Map.of(SHUFFLE_PARTITIONS, Integer.toString(tasks), COALESCE, "false"),
+        String output = SessionSettings.with(spark, Map.of(SHUFFLE_PARTITIONS, Integer.toString(tasks), COALESCE, "false"),
                 () -> OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                         out -> predictions.write().parquet(out.staged("predictions"))));
         LOG.info("Scored and wrote the predictions in {} s ({} scoring tasks)",
@@ -158,25 +156,6 @@ public final class PredictJob {
     private static long saturatedSum(long a, long b) {
         long sum = a + b;
         return sum < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    /** Runs {@code body} with some SQL settings, restoring each one's previous value (or its absence) after. */
-    private static <T> T withSettings(SparkSession spark, Map<String, String> settings, Supplier<T> body) {
-        Map<String, String> before = new HashMap<>();
-        settings.keySet().stream().filter(key -> spark.conf().contains(key))
-                .forEach(key -> before.put(key, spark.conf().get(key)));
-        try {
-            settings.forEach(spark.conf()::set);
-            return body.get();
-        } finally {
-            settings.keySet().forEach(key -> {
-                if (before.containsKey(key)) {
-                    spark.conf().set(key, before.get(key));
-                } else {
-                    spark.conf().unset(key);
-                }
-            });
-        }
     }
 
     /**

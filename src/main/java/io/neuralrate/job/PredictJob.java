@@ -84,7 +84,8 @@ public final class PredictJob {
         Dataset<Row> predictions = scoreInParallel(model, joined, keep, tasks);
         long start = System.nanoTime();
         // The shuffles of the joins (if any) go to the scoring tasks as they are: not coalesced by size.
-        String output = SessionSettings.with(spark, Map.of(SHUFFLE_PARTITIONS, Integer.toString(tasks), COALESCE, "false"),
+        Map<String, String> unCoalesced = Map.of(SHUFFLE_PARTITIONS, Integer.toString(tasks), COALESCE, "false");
+        String output = SessionSettings.with(spark, unCoalesced,
                 () -> OutputLayout.writeAtomically(spark.sparkContext().hadoopConfiguration(), outputRoot, runDate,
                         out -> predictions.write().parquet(out.staged("predictions"))));
         LOG.info("Scored and wrote the predictions in {} s ({} scoring tasks)",
